@@ -1,0 +1,50 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+export FLASK_APP := kb:create_app
+
+.PHONY: run test lint check index bench install clean axe pytest
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# axe-core for the accessibility checks, from the npm registry (pinned in package.json).
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask kb index --if-stale
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check kb tests bench
+	$(BIN)/mypy
+
+check: install
+	$(BIN)/flask kb check
+
+index: install
+	$(BIN)/flask kb index
+
+pytest: install axe
+	bash tests/run-suite.sh $(BIN)
+
+test: lint check pytest
+
+bench: install
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) node_modules instance/index* .pytest_cache .mypy_cache .ruff_cache

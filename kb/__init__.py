@@ -1,0 +1,98 @@
+"""Helpdesk KB: self-service IT support. ``create_app`` is the only entry point."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import ROOT, Defaults
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Config order: defaults → instance/config.py → KB_* environment → ``test_config``."""
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("KB_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(instance) if instance else None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("KB")
+    if test_config:
+        app.config.from_mapping(test_config)
+    _finish_config(app)
+
+    from . import extensions as ext
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
+    ext.csrf.init_app(app)
+    ext.login_manager.init_app(app)
+    ext.mail.init_app(app)
+    ext.limiter.init_app(app)
+
+    from .web import init_web
+
+    init_web(app)
+
+    from .cli import kb_cli
+
+    app.cli.add_command(kb_cli)
+
+    from .services import init_content
+
+    init_content(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Derive paths and secrets that depend on the instance folder."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = f"sqlite:///{instance / 'kb.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    for key in ("INDEX_DIR", "UPLOAD_DIR"):
+        path = Path(app.config[key])
+        app.config[key] = str(path if path.is_absolute() else instance / path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers and one writer work at once; busy_timeout waits instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

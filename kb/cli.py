@@ -1,0 +1,49 @@
+"""``flask kb …`` commands: check content, build the index, manage agents, send updates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .services import library, search_index
+
+kb_cli = AppGroup("kb", help="Helpdesk KB commands.")
+
+
+@kb_cli.command("check")
+@click.option("--strict", is_flag=True, help="Treat warnings (reviews due) as errors too.")
+def check(strict: bool) -> None:
+    """Lint articles and wizards; print file:line:col for every problem."""
+    from .content.lint import lint, load_jargon
+    from .wizards import load_wizards
+
+    cfg = current_app.config
+    wizards, wizard_problems = load_wizards(Path(cfg["WIZARDS_DIR"]), library())
+    problems = lint(library(), jargon=load_jargon(Path(cfg["JARGON_FILE"])),
+                    wizard_ids=wizards.keys(), max_grade=float(cfg["MAX_READING_GRADE"]))
+    problems = sorted(problems + wizard_problems)
+    for problem in problems:
+        click.echo(str(problem), err=problem.level == "error")
+    errors = [p for p in problems if p.level == "error" or strict]
+    lib = library()
+    click.echo(f"{len(lib.articles)} articles, {len(wizards)} wizards checked: "
+               f"{len(errors)} errors, {len(problems) - len(errors)} warnings.")
+    if errors:
+        sys.exit(1)
+
+
+@kb_cli.command("index")
+@click.option("--if-stale", is_flag=True, help="Only bring changed articles up to date.")
+def index(if_stale: bool) -> None:
+    """Rebuild the search index in a temporary folder and swap it in."""
+    articles = library().visible(include_internal=True)
+    if if_stale:
+        count = search_index().sync(articles)
+        click.echo(f"Index up to date ({count} articles changed).")
+    else:
+        count = search_index().rebuild(articles)
+        click.echo(f"Index rebuilt with {count} articles.")

@@ -1,0 +1,48 @@
+"""Default settings. Order of precedence (flaskr style): these defaults, then
+``instance/config.py``, then ``KB_*`` environment variables, then the test mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Everything a fresh clone needs to run; nothing here is secret."""
+
+    # Content lives beside the code, not inside the package: it is edited by the help desk.
+    ARTICLES_DIR = str(ROOT / "articles")
+    WIZARDS_DIR = str(ROOT / "wizards")
+    GLOSSARY_FILE = str(ROOT / "articles" / "_glossary.yml")
+    SYNONYMS_FILE = str(ROOT / "articles" / "_synonyms.yml")
+    JARGON_FILE = str(ROOT / "articles" / "_jargon.yml")
+    SUPPORT_FILE = str(ROOT / "support.yml")
+    # Relative to the instance folder unless absolute; set in create_app.
+    INDEX_DIR = "index"
+    UPLOAD_DIR = "uploads"
+    DATABASE_URL = ""  # empty: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    MAX_READING_GRADE = 8.0
+    SEARCH_PER_PAGE = 10
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # 5 MB upload plus form overhead
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set KB_SESSION_COOKIE_SECURE=true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "Help desk <helpdesk@example.org>"
+    # Public address used in emails (status links); requests use their own host.
+    BASE_URL = "http://127.0.0.1:5000"

@@ -1,0 +1,63 @@
+"""The loaded set of articles the site serves, with what went wrong while loading it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .article import Article
+from .glossary import Glossary, load_glossary
+from .loader import Category, load_articles, load_categories
+from .problems import Problem
+from .render import render
+
+
+@dataclass
+class Library:
+    articles: dict[int, Article] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    glossary: Glossary = field(default_factory=Glossary)
+    problems: list[Problem] = field(default_factory=list)
+    key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
+        article = self.articles.get(article_id)
+        if article is None or (not article.is_public and not include_internal):
+            return None
+        return article
+
+    def visible(self, *, include_internal: bool = False) -> list[Article]:
+        return [a for a in self.articles.values() if include_internal or a.is_public]
+
+    def in_category(self, category: str, *, include_internal: bool = False) -> list[Article]:
+        found = [a for a in self.visible(include_internal=include_internal)
+                 if a.category == category]
+        return sorted(found, key=lambda a: a.title.lower())
+
+    def category_counts(self, *, include_internal: bool = False) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for a in self.visible(include_internal=include_internal):
+            counts[a.category] = counts.get(a.category, 0) + 1
+        return counts
+
+
+def load_library(config: Mapping[str, Any]) -> Library:
+    """Load categories, glossary and articles named in the app config, rendering each article."""
+    categories, problems = load_categories(Path(config["ARTICLES_DIR"]) / "_categories.yml")
+    glossary, gloss_problems = load_glossary(Path(config["GLOSSARY_FILE"]))
+    problems += gloss_problems
+    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None)
+    problems += result.problems
+    for article in result.articles:
+        article.html, article.toc = render(article.body, glossary)
+        if article.internal_notes:
+            article.notes_html, _ = render(article.internal_notes, glossary)
+    return Library(
+        articles={a.id: a for a in result.articles},
+        categories=categories,
+        glossary=glossary,
+        problems=problems,
+        key_lines=result.key_lines,
+    )

@@ -1,0 +1,229 @@
+"""Database tables. Articles and wizards live in files; the database holds what people do:
+searches, votes, wizard runs, tickets, agents and outages."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite drops time zones, so every stored time is UTC without one."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SearchLog(db.Model):  # type: ignore[name-defined]
+    """Every search, so the help desk can see what people look for and do not find."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
+    result_count: Mapped[int]
+    did_you_mean: Mapped[str | None] = mapped_column(String(200))
+    clicked_article_id: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(20), default="public")  # public | api | agent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Feedback(db.Model):  # type: ignore[name-defined]
+    """A "Was this helpful?" vote, with the optional reason."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(index=True)
+    helpful: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WizardRun(db.Model):  # type: ignore[name-defined]
+    """Server-side state of one wizard run, found again through a key in the browser session."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    wizard_id: Mapped[str] = mapped_column(String(80), index=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # resolved | handoff | abandoned
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WizardEvent(db.Model):  # type: ignore[name-defined]
+    """One step of a run (visit, answer, resolved, handoff, abandon) for funnel analytics."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("wizard_run.id"), index=True)
+    wizard_id: Mapped[str] = mapped_column(String(80), index=True)
+    node_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
+    """A help-desk agent or lead who signs in to the agent workspace."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10), default="agent")  # agent | lead
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    # Changing this invalidates every session of the agent (Flask-Login's alternative id).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "lead"
+
+
+class Outage(db.Model):  # type: ignore[name-defined]
+    """A known problem shown as an "out of order" banner where users look."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    services: Mapped[str] = mapped_column(String(300), default="")
+    keywords: Mapped[str] = mapped_column(String(300), default="")  # comma-separated
+    starts_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expected_fix_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    updates: Mapped[list[OutageUpdate]] = relationship(
+        back_populates="outage", order_by="OutageUpdate.created_at"
+    )
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="outage")
+
+
+class OutageUpdate(db.Model):  # type: ignore[name-defined]
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outage_id: Mapped[int] = mapped_column(ForeignKey("outage.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outage: Mapped[Outage] = relationship(back_populates="updates")
+
+
+class Ticket(db.Model):  # type: ignore[name-defined]
+    """A request for help. Seen by its owner only through ``token``; by agents after log-in."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # Set from a hidden form field: a double-click or resubmit finds the first ticket.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    summary: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    wizard_id: Mapped[str | None] = mapped_column(String(80))
+    search_query: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(80), default="other", index=True)
+    impact: Mapped[str] = mapped_column(String(10), default="me")  # me | team | everyone
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")  # low | normal | high
+    priority: Mapped[str] = mapped_column(String(2), default="P3", index=True)  # P1..P4
+    group: Mapped[str] = mapped_column(String(40), default="Help desk")  # tier 1/2/3 group
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outage.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None]
+    respond_by: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    last_touched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    assignee: Mapped[Agent | None] = relationship()
+    outage: Mapped[Outage | None] = relationship(back_populates="tickets")
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan"
+    )
+    links: Mapped[list[TicketArticle]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan"
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"HD-{self.id:06d}"
+
+
+class TicketEvent(db.Model):  # type: ignore[name-defined]
+    """The ticket's timeline. ``public`` events show on the user's status page."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    # created | comment | reply | note | status | assign | link | escalate | resolved |
+    # reopened | closed | update | rating
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(120), default="")
+    public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Attachment(db.Model):  # type: ignore[name-defined]
+    """An uploaded screenshot, stored outside static/ under a random name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    mime: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class TicketArticle(db.Model):  # type: ignore[name-defined]
+    """A KB article linked to a ticket (the link rate counts these)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    article_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ticket: Mapped[Ticket] = relationship(back_populates="links")
+
+    __table_args__ = (Index("ix_ticket_article_unique", "ticket_id", "article_id", unique=True),)
+
+
+class ArticleFlag(db.Model):  # type: ignore[name-defined]
+    """"Flag it or fix it": an agent marks an article wrong, out of date or unclear."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # wrong | outdated | unclear
+    note: Mapped[str] = mapped_column(Text, default="")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    agent: Mapped[Agent | None] = relationship()

@@ -1,0 +1,1 @@
+"""Tickets: what the user asked for help with, from the form or a wizard hand-off."""

@@ -1,0 +1,104 @@
+"""Support-hours arithmetic: "someone will contact you by ..." counts only the hours the
+help desk is open, skipping evenings, weekends and public holidays (all from support.yml)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _zone(cfg: Mapping[str, Any] | None = None) -> ZoneInfo:
+    if cfg is None:
+        from ..services import support
+
+        cfg = support()
+    return ZoneInfo(str(cfg.get("timezone") or "UTC"))
+
+
+def to_local(value: datetime, cfg: Mapping[str, Any] | None = None) -> datetime:
+    """A stored (naive UTC) time in the help desk's time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(_zone(cfg))
+
+
+def to_utc_naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _windows(day: date, cfg: Mapping[str, Any]) -> tuple[time, time] | None:
+    holidays = {d if isinstance(d, date) else date.fromisoformat(str(d))
+                for d in cfg.get("holidays") or []}
+    if day in holidays:
+        return None
+    span = (cfg.get("hours") or {}).get(DAYS[day.weekday()])
+    if not span:
+        return None
+    return time.fromisoformat(str(span[0])), time.fromisoformat(str(span[1]))
+
+
+def _open_spans(start_local: datetime, cfg: Mapping[str, Any]) -> Iterator[tuple[datetime,
+                                                                               datetime]]:
+    """Open periods from ``start_local`` onwards, for at most two years."""
+    zone = start_local.tzinfo
+    day = start_local.date()
+    for _ in range(730):
+        win = _windows(day, cfg)
+        if win:
+            opens = datetime.combine(day, win[0], zone)
+            closes = datetime.combine(day, win[1], zone)
+            if closes > start_local:
+                yield max(opens, start_local), closes
+        day += timedelta(days=1)
+
+
+def add_support_hours(start: datetime, hours: float, cfg: Mapping[str, Any]) -> datetime:
+    """The moment ``hours`` of open time have passed after ``start`` (naive UTC in and out)."""
+    remaining = timedelta(hours=hours)
+    local = to_local(start, cfg)
+    last = local
+    for opens, closes in _open_spans(local, cfg):
+        if closes - opens >= remaining:
+            return to_utc_naive(opens + remaining)
+        remaining -= closes - opens
+        last = closes
+    return to_utc_naive(last + remaining)  # no opening hours configured: plain clock time
+
+
+def support_hours_between(start: datetime, end: datetime, cfg: Mapping[str, Any]) -> float:
+    """Open hours from ``start`` to ``end``; negative when ``end`` is before ``start``."""
+    if end < start:
+        return -support_hours_between(end, start, cfg)
+    local_end = to_local(end, cfg)
+    total = timedelta()
+    for opens, closes in _open_spans(to_local(start, cfg), cfg):
+        if opens >= local_end:
+            break
+        total += min(closes, local_end) - opens
+    return total.total_seconds() / 3600
+
+
+def respond_by(created: datetime, priority: str, cfg: Mapping[str, Any]) -> datetime:
+    target = ((cfg.get("priorities") or {}).get(priority) or {}).get("respond_hours", 8)
+    return add_support_hours(created, float(target), cfg)
+
+
+def priority_for(impact: str, urgency: str, cfg: Mapping[str, Any]) -> str:
+    matrix = cfg.get("priority_matrix") or {}
+    return str((matrix.get(impact) or {}).get(urgency) or "P3")
+
+
+def describe_deadline(due: datetime, now: datetime, cfg: Mapping[str, Any]) -> str:
+    """'by 11:00 today', 'by 09:30 tomorrow (Wednesday 25 November)', or the full date."""
+    due_l, now_l = to_local(due, cfg), to_local(now, cfg)
+    clock = due_l.strftime("%H:%M")
+    full = due_l.strftime("%A %d %B").replace(" 0", " ")
+    if due_l.date() == now_l.date():
+        return f"by {clock} today"
+    if due_l.date() == now_l.date() + timedelta(days=1):
+        return f"by {clock} tomorrow ({full})"
+    return f"by {clock} on {full}"

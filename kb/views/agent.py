@@ -1,0 +1,7 @@
+"""Placeholder blueprint; filled in by its own issue."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("agent", __name__)

@@ -1,0 +1,82 @@
+"""Read-only JSON API for other tools (chat bots, the intranet). Public articles only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from werkzeug.wrappers import Response
+
+from ..content.article import Article
+from ..extensions import csrf, limiter
+from ..search import Hit
+from ..services import library, search_index
+from .public import run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # GET only; nothing here changes state a browser could be tricked into
+limiter.limit("120/minute")(bp)
+
+
+def _url(article_id: int, slug: str) -> str:
+    return url_for("public.article", article_id=article_id, slug=slug, _external=True)
+
+
+def _hit_json(hit: Hit) -> dict[str, Any]:
+    art = library().get(hit.id)
+    slug = art.slug if art else ""
+    return {"id": f"KB-{hit.id}", "title": hit.title, "summary": hit.summary,
+            "url": _url(hit.id, slug), "snippet": hit.snippet, "category": hit.category}
+
+
+@bp.get("/search")
+def search() -> Response:
+    q = request.args.get("q", "").strip()[:200]
+    category = request.args.get("category") or None
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    results, _log = run_search(q, category, page, "api")
+    return jsonify({
+        "query": q, "did_you_mean": results.did_you_mean, "total": results.total,
+        "page": results.page, "pages": results.pages, "category": category,
+        "results": [_hit_json(h) for h in results.hits],
+    })
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    """Titles for search-as-you-type (progressive enhancement of the search box)."""
+    q = request.args.get("q", "").strip()[:100]
+    items = search_index().suggest(q, limit=8) if len(q) >= 2 else []
+    lib = library()
+    out = []
+    for article_id, title in items:
+        art = lib.get(article_id)
+        if art is not None:
+            out.append({"id": art.kb_id, "title": title,
+                        "url": url_for("public.article", article_id=art.id, slug=art.slug)})
+    return jsonify({"query": q, "suggestions": out})
+
+
+def article_json(art: Article) -> dict[str, Any]:
+    return {
+        "id": art.kb_id, "number": art.id, "title": art.title, "summary": art.summary,
+        "category": art.category, "tags": list(art.tags), "url": _url(art.id, art.slug),
+        "reviewed": art.reviewed.isoformat() if art.reviewed else None,
+        "html": art.html,
+    }
+
+
+@bp.get("/articles/<article_ref>")
+def article(article_ref: str) -> Response:
+    ref = article_ref.upper().removeprefix("KB-")
+    if not ref.isdigit():
+        abort(404)
+    art = library().get(int(ref))
+    if art is None:
+        abort(404)
+    return jsonify(article_json(art))
+
+
+@bp.errorhandler(404)
+def not_found(_e: Exception) -> tuple[Response, int]:
+    return jsonify({"error": "not found"}), 404

@@ -1,0 +1,87 @@
+"""Request-level wiring: blueprints, security headers, error pages and template helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+
+# Strict: no inline script or style anywhere, so an injected <script> cannot run.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def init_web(app: Flask) -> None:
+    from .views import agent, api, info, public, tickets, wizard
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(tickets.bp)
+    app.register_blueprint(agent.bp)
+    app.register_blueprint(info.bp)
+
+    app.after_request(_security_headers)
+    app.context_processor(_template_context)
+    app.add_template_filter(_when, "when")
+    app.add_template_filter(_nl2br, "nl2br")
+
+    @app.errorhandler(404)
+    def not_found(_e: Exception) -> tuple[str, int]:
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e: CSRFError) -> tuple[str, int]:
+        return render_template("errors/400.html", reason=e.description), 400
+
+    @app.errorhandler(429)
+    def too_many(_e: Exception) -> tuple[str, int]:
+        return render_template("errors/429.html"), 429
+
+    @app.errorhandler(500)
+    def server_error(_e: Exception) -> tuple[str, int]:
+        return render_template("errors/500.html"), 500
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.path.startswith(("/agent", "/status/")):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _template_context() -> dict[str, Any]:
+    from .outages import banners_for
+    from .services import library, support
+
+    lib = library()
+    return {
+        "categories": lib.categories,
+        "support": support(),
+        "outage_banners": banners_for,
+    }
+
+
+def _when(value: datetime | None, fmt: str = "%A %d %B at %H:%M") -> str:
+    """Dates as people say them: 'Tuesday 24 November at 14:00'."""
+    if value is None:
+        return ""
+    from .tickets.hours import to_local
+
+    return to_local(value).strftime(fmt).replace(" 0", " ")
+
+
+def _nl2br(text: str | None) -> Markup:
+    """User text keeps its line breaks and stays escaped."""
+    escaped = Markup.escape(text or "")
+    return Markup("<br>\n").join(escaped.split("\n"))

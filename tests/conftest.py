@@ -1,0 +1,214 @@
+"""Shared fixtures: a real app on a real database (SQLite, or PostgreSQL when
+KB_TEST_DATABASE_URL is set), a real SMTP server, a live server for Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from kb import create_app
+from kb.config import ROOT
+from kb.extensions import db
+
+PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
+
+
+# ---------------------------------------------------------------- databases
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    """A PostgreSQL database of our own for this run, dropped afterwards (runs never collide)."""
+    if not PG_URL:
+        yield None
+        return
+    admin = create_engine(_psycopg(PG_URL), isolation_level="AUTOCOMMIT")
+    name = f"kb_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = _psycopg(PG_URL).rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _psycopg(url: str) -> str:
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled articles indexed once per run; tests that change the index make their own."""
+    return tmp_path_factory.mktemp("index") / "index"
+
+
+def make_app(tmp_path: Path, database_url: str | None, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: tests that send mail use the smtp fixture
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path, pg_database: str | None, shared_index: Path) -> Any:
+    """Build an app with config overrides; each gets clean tables."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        overrides.setdefault("INDEX_DIR", str(shared_index))
+        app = make_app(tmp_path, pg_database, **overrides)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Any) -> Flask:
+    app: Flask = app_factory()
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """The CSRF token from a page's form, as a browser would send it back."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+# ---------------------------------------------------------------- email
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[int, _Inbox]]:
+    """A real SMTP server (aiosmtpd) in this process; mail sent to it lands in the inbox."""
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller.port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server: tuple[int, _Inbox]) -> _Inbox:
+    smtp_server[1].messages.clear()
+    return smtp_server[1]
+
+
+@pytest.fixture
+def mail_app(app_factory: Any, smtp_server: tuple[int, _Inbox]) -> Flask:
+    app: Flask = app_factory(MAIL_PORT=smtp_server[0])
+    return app
+
+
+# ---------------------------------------------------------------- browser
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium: no browser download is possible here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory, pg_database: str | None,
+             smtp_server: tuple[int, _Inbox]) -> Iterator[tuple[Flask, str]]:
+    """The real app served over HTTP in a thread, for Playwright."""
+    tmp = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    app = make_app(tmp, pg_database, MAIL_PORT=smtp_server[0],
+                   BASE_URL=f"http://127.0.0.1:{port}", TESTING=False)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_url(live_app: tuple[Flask, str]) -> str:
+    return live_app[1]
+
+
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    from axe_playwright_python.sync_playwright import Axe
+
+    path = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    assert path.exists(), "run `npm install` (make test does) to get axe-core"
+    return Axe.from_file(path)
+
+
+def serious_violations(results: Any) -> list[str]:
+    """axe violations that are serious or critical, as readable lines."""
+    out = []
+    for v in results.response.get("violations", []):
+        if v.get("impact") in ("serious", "critical"):
+            targets = [n.get("target") for n in v.get("nodes", [])][:3]
+            out.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
+    return out
