@@ -9,8 +9,11 @@ from pathlib import Path
 
 AUDIENCES = ("public", "internal")
 
-_MD_NOISE = re.compile(r"(`{3}.*?`{3})|(!?\[([^\]]*)\]\([^)]*\))|[#>*_`|~]|^\s*[-+]\s|^\s*\d+\.\s|^!!!.*$"
-                       r"|^\?\?\?.*$", re.S | re.M)
+_MD_NOISE = re.compile(
+    r"(`{3}.*?`{3})|(!?\[([^\]]*)\]\([^)]*\))|[#>*_`|~]|^\s*[-+]\s|^\s*\d+\.\s"
+    r"|^!!!.*$|^\?\?\?.*$",
+    re.S | re.M,
+)
 
 
 def _plain(markdown_text: str) -> str:

@@ -43,6 +43,10 @@ class Library:
         return counts
 
 
+# Rendered HTML by (file digest, glossary): restarts and test apps skip unchanged files.
+_RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
+
+
 def load_library(config: Mapping[str, Any]) -> Library:
     """Load categories, glossary and articles named in the app config, rendering each article."""
     categories, problems = load_categories(Path(config["ARTICLES_DIR"]) / "_categories.yml")
@@ -50,10 +54,14 @@ def load_library(config: Mapping[str, Any]) -> Library:
     problems += gloss_problems
     result = load_articles(Path(config["ARTICLES_DIR"]), categories or None)
     problems += result.problems
+    gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
     for article in result.articles:
-        article.html, article.toc = render(article.body, glossary)
-        if article.internal_notes:
-            article.notes_html, _ = render(article.internal_notes, glossary)
+        key = (article.digest, gloss_key)
+        if key not in _RENDERED:
+            html, toc = render(article.body, glossary)
+            notes = render(article.internal_notes, glossary)[0] if article.internal_notes else ""
+            _RENDERED[key] = (html, toc, notes)
+        article.html, article.toc, article.notes_html = _RENDERED[key]
     return Library(
         articles={a.id: a for a in result.articles},
         categories=categories,

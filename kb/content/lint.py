@@ -116,8 +116,8 @@ def check_links(article: Article, path: Path, library: Library,
                     problems.append(Problem.at(path, n, f"link to KB-{ref}, which does not exist",
                                                col))
                 elif article.is_public and not other.is_public:
-                    problems.append(Problem.at(path, n, f"public article links to internal KB-{ref}",
-                                               col))
+                    problems.append(Problem.at(
+                        path, n, f"public article links to internal KB-{ref}", col))
             elif wm := re.fullmatch(r"/wizards/([\w-]+)", target):
                 if wm.group(1) not in wizard_ids:
                     problems.append(Problem.at(path, n, f"link to unknown wizard "

@@ -33,13 +33,13 @@ class LoadResult:
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
-def _key_lines(front: str) -> dict[str, int]:
+def _key_lines(front: str, offset: int) -> dict[str, int]:
     """Line (1-based, counted in the whole file) of each top-level front-matter key."""
     node = yaml.compose(front, Loader=yaml.SafeLoader)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, _value in node.value:
-            lines[str(key.value)] = key.start_mark.line + 2  # +1 for 1-based, +1 for '---'
+            lines[str(key.value)] = key.start_mark.line + 1 + offset
     return lines
 
 
@@ -86,15 +86,18 @@ def load_article(path: Path, categories: dict[str, Category] | None = None,
         return None
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
-        result.problems.append(Problem.at(path, 1, "no front matter: the file must start with '---'"))
+        result.problems.append(
+            Problem.at(path, 1, "no front matter: the file must start with '---'"))
         return None
+    offset = 1
     try:
         front, body = handler.split(text)
+        offset = text[: text.find(front)].count("\n") if front else 1
         meta = handler.load(front) or {}
-        lines = _key_lines(front)
+        lines = _key_lines(front, offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line + 1 + offset, mark.column + 1) if mark else (1, 1)
         result.problems.append(Problem.at(path, line, f"front matter is not valid YAML: "
                                                       f"{exc.problem or exc}", col))
         return None
@@ -102,7 +105,8 @@ def load_article(path: Path, categories: dict[str, Category] | None = None,
         result.problems.append(Problem.at(path, 1, f"front matter cannot be read: {exc}"))
         return None
     if not isinstance(meta, dict):
-        result.problems.append(Problem.at(path, 2, "front matter must be a set of 'key: value' lines"))
+        result.problems.append(
+            Problem.at(path, 2, "front matter must be a set of 'key: value' lines"))
         return None
     problems = _field_problems(meta, lines, path, categories)
     if problems:
@@ -127,8 +131,8 @@ def load_categories(path: Path) -> tuple[dict[str, Category], list[Problem]]:
         return {}, [Problem.at(path, 1, "categories file is missing")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        return {}, [Problem.at(path, (mark.line + 1) if mark else 1, f"not valid YAML: {exc.problem}",
-                               (mark.column + 1) if mark else 1)]
+        line, col = ((mark.line + 1), (mark.column + 1)) if mark else (1, 1)
+        return {}, [Problem.at(path, line, f"not valid YAML: {exc.problem}", col)]
     cats = {}
     for item in data if isinstance(data, list) else []:
         if isinstance(item, dict) and "id" in item and "name" in item:

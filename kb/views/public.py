@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -77,8 +78,8 @@ def article_url(article_id: int, **params: object) -> str:
     """Canonical article URL (with its slug), so result links need no redirect."""
     art = library().articles.get(article_id)
     slug = art.slug if art else None
-    return url_for("public.article", article_id=article_id, slug=slug,
-                   **{k: v for k, v in params.items() if v is not None})
+    extra: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
+    return url_for("public.article", article_id=article_id, slug=slug, **extra)
 
 
 @bp.get("/")
@@ -117,8 +118,8 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
     if art is None:
         abort(404)
     if slug != art.slug:
-        return redirect(url_for(".article", article_id=art.id, slug=art.slug,
-                                **request.args), 301)
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
     _record_click(request.args.get("s", type=int), art.id)
     related = search_index().related(art.id, limit=4)
     form = FeedbackForm(article_id=str(art.id))
@@ -146,7 +147,7 @@ def short_link(article_id: int) -> Response:
 
 
 @bp.post("/articles/<int:article_id>/feedback")
-def feedback(article_id: int) -> str | Response:
+def feedback(article_id: int) -> tuple[str, int] | Response:
     art = library().get(article_id)
     if art is None:
         abort(404)
