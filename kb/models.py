@@ -89,7 +89,7 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
         return self.session_token
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property

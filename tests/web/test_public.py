@@ -225,4 +225,5 @@ def test_broken_article_is_skipped_site_keeps_working(app_factory: Any, tmp_path
     assert app.test_client().get("/").status_code == 200
     runner = app.test_cli_runner()
     result = runner.invoke(args=["kb", "check"])
-    assert result.exit_code == 1 and "zz-broken.md:3:1: error: front matter is not valid YAML" in result.output
+    assert result.exit_code == 1
+    assert "zz-broken.md:3:1: error: front matter is not valid YAML" in result.output
