@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from .loader import load_wizards
+from .runs import handoff_payload
 
-from ..content.problems import Problem
-
-
-def load_wizards(folder: Path, library: Any = None) -> tuple[dict[str, Any], list[Problem]]:
-    """Placeholder until the wizard engine lands: every ``*.yml`` stem is a wizard id."""
-    return {p.stem: None for p in sorted(Path(folder).glob("*.yml"))}, []
+__all__ = ["handoff_payload", "load_wizards"]
