@@ -1,7 +1,274 @@
-"""Placeholder blueprint; filled in by its own issue."""
+"""Asking the help desk: the ticket form (direct, from a search or from a wizard hand-off),
+the confirmation, and the status page that only the holder of the ticket's token can see."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from ..extensions import db, limiter
+from ..models import Attachment, Ticket, utcnow
+from ..search import Hit
+from ..services import library, search_index, support
+from ..tickets import service
+from ..tickets.emails import send_ticket_email
+from ..tickets.forms import CloseForm, CommentForm, TicketForm
+from ..tickets.hours import describe_deadline
+from ..tickets.redact import describe, redact
 
 bp = Blueprint("tickets", __name__)
+log = logging.getLogger(__name__)
+
+SUGGESTION_COUNT = 5
+
+
+def _categories() -> list[tuple[str, str]]:
+    return [(cid, c.name) for cid, c in library().categories.items() if cid != "agents"]
+
+
+def _handoff(run_key: str | None) -> dict[str, Any] | None:
+    """What a wizard run collected, only when this browser ran it."""
+    if not run_key:
+        return None
+    from ..wizards import handoff_payload
+
+    return handoff_payload(run_key[:64])
+
+
+def _article(ref: str | None) -> Any:
+    """The article the user tried before asking ("KB-12" or "12"), if it is public."""
+    ref = (ref or "").strip().upper().removeprefix("KB-")
+    return library().get(int(ref)) if ref.isdigit() and len(ref) < 9 else None
+
+
+def suggestions_for(text: str) -> list[Hit]:
+    """Articles that match what the user is typing. Not logged: a half-typed sentence is not
+    a search, and would fill the no-results worklist with noise."""
+    text = " ".join(text.split())[:200]
+    if len(text) < 3:
+        return []
+    try:
+        return list(search_index().search(text, page=1, per_page=SUGGESTION_COUNT).hits)
+    except Exception:  # suggestions help; they must never stop someone asking for help
+        log.exception("could not suggest articles for the ticket form")
+        return []
+
+
+def _transcript(handoff: dict[str, Any] | None, article: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    if handoff:
+        items += [dict(i) for i in handoff.get("transcript") or []]
+        items += [{"question": "Already tried", "answer": t, "kind": "tried"}
+                  for t in handoff.get("tried") or []]
+    if article is not None:
+        items.append({"question": "Article you tried first",
+                      "answer": f"{article.kb_id}: {article.title}", "kind": "article"})
+    return items
+
+
+def _prefill(form: TicketForm, handoff: dict[str, Any] | None) -> None:
+    """Fill the form from the wizard or the search, so nobody types anything twice."""
+    form.submission_key.data = secrets.token_urlsafe(24)
+    form.q.data = request.args.get("q", "").strip()[:200]
+    form.run.data = request.args.get("run", "")[:64]
+    form.article.data = request.args.get("article", "")[:20]
+    form.category.data = "other"
+    if form.q.data:
+        form.summary.data = form.q.data
+    if handoff:
+        form.summary.data = handoff.get("summary") or form.summary.data
+        if handoff.get("category") in {c.value for c in form.category.choices or []}:
+            form.category.data = handoff["category"]
+        form.impact.data = handoff.get("impact") or None
+        form.urgency.data = handoff.get("urgency") or None
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+@limiter.limit("30/hour", methods=["POST"])
+def ask() -> str | Response | tuple[str, int]:
+    form = TicketForm(categories=_categories())
+    if request.method == "POST":
+        done = service.find_by_submission_key(form.submission_key.data)
+        if done is not None:  # a double-click or a resubmit: show the first one again
+            return redirect(url_for(".sent", token=done.token))
+        if not form.submission_key.data or len(form.submission_key.data) > 64:
+            form.submission_key.data = secrets.token_urlsafe(24)
+    handoff = _handoff(form.run.data if request.method == "POST" else request.args.get("run"))
+    if request.method == "GET":
+        _prefill(form, handoff)
+    article = _article(form.article.data)
+    warning = ""
+    status = 200
+    previewing = request.method == "POST" and "preview" in request.form
+    if previewing:
+        warning = _redact_form(form)
+    elif request.method == "POST":
+        if form.validate_on_submit():
+            warning = _redact_form(form)
+            if not warning:
+                return _create(form, handoff, article)
+        else:
+            status = 400
+    return render_template(
+        "tickets/ask.html", form=form, handoff=handoff, article=article, warning=warning,
+        transcript=_transcript(handoff, article), previewing=previewing,
+        suggestions=suggestions_for(f"{form.summary.data or ''} {form.description.data or ''}")
+        if (previewing or request.method == "GET") else [],
+        banners_text=form.summary.data or "",
+    ), status
+
+
+def _redact_form(form: TicketForm) -> str:
+    """Replace passwords in the typed text; the words for the warning if anything changed."""
+    found: list[str] = []
+    for field in (form.summary, form.description):
+        result = redact(field.data)
+        if result.changed:
+            field.data = result.text
+            found += result.found
+    return describe(found)
+
+
+def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> Response:
+    ticket, created = service.create_ticket(service.NewTicket(
+        summary=form.summary.data or "",
+        description=form.description.data or "",
+        name=form.name.data or "",
+        email=form.email.data or "",
+        phone=form.phone.data or None,
+        category=form.category.data or "other",
+        impact=form.impact.data or "me",
+        urgency=form.urgency.data or "normal",
+        transcript=_transcript(handoff, article),
+        wizard_id=handoff.get("wizard_id") if handoff else None,
+        search_query=form.q.data or None,
+        submission_key=form.submission_key.data,
+        upload=form.upload,
+    ))
+    args: dict[str, Any] = {}
+    if created and not send_ticket_email(ticket, "We have your request", "ticket_created"):
+        args["email"] = "failed"
+    return redirect(url_for(".sent", token=ticket.token, **args))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_e: Exception) -> tuple[str, int]:
+    """A file far over the limit never reaches the form: say so plainly."""
+    return render_template("tickets/too_large.html"), 413
+
+
+@bp.get("/ask/suggestions")
+def suggestions() -> Response:
+    """Suggested articles for the ticket form's summary, as the user types (JavaScript)."""
+    hits = suggestions_for(request.args.get("q", ""))
+    lib = library()
+    out = []
+    for hit in hits:
+        art = lib.get(hit.id)
+        if art is not None:
+            out.append({"id": art.kb_id, "title": art.title, "summary": art.summary,
+                        "url": url_for("public.article", article_id=art.id, slug=art.slug)})
+    return jsonify({"results": out})
+
+
+def _ticket_or_404(token: str) -> Ticket:
+    ticket = service.find_by_token(token)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.get("/status/<token>/sent")
+def sent(token: str) -> str:
+    """The confirmation page: reference, what happens next and by when."""
+    ticket = _ticket_or_404(token)
+    return render_template("tickets/sent.html", ticket=ticket, **_deadline(ticket),
+                           email_failed=request.args.get("email") == "failed",
+                           status_url=service.status_url(ticket))
+
+
+def _deadline(ticket: Ticket) -> dict[str, str]:
+    if ticket.respond_by is None:
+        return {"deadline": ""}
+    return {"deadline": describe_deadline(ticket.respond_by, utcnow(), support())}
+
+
+def _status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning: str = "",
+                 code: int = 200) -> tuple[str, int]:
+    events = [e for e in ticket.events if e.public]
+    return render_template(
+        "tickets/status.html", ticket=ticket, events=events, **_deadline(ticket),
+        comment_form=comment_form or CommentForm(), close_form=CloseForm(), warning=warning,
+        status_words=service.status_words(ticket.status),
+        status_label=service.status_label(ticket.status), event_label=service.event_label,
+        banners_text="",
+    ), code
+
+
+@bp.get("/status/<token>")
+def status(token: str) -> tuple[str, int]:
+    return _status_page(_ticket_or_404(token))
+
+
+@bp.post("/status/<token>/comment")
+@limiter.limit("30/hour")
+def comment(token: str) -> Response | tuple[str, int]:
+    ticket = _ticket_or_404(token)
+    form = CommentForm()
+    if ticket.status == "closed":
+        flash("This request is closed, so we did not add your comment. "
+              "If the problem is back, please ask again.")
+        return redirect(url_for(".status", token=token))
+    if not form.validate_on_submit():
+        return _status_page(ticket, form, code=400)
+    result = redact(form.comment.data)
+    if result.changed:  # show what would be stored; nothing is saved until they send again
+        form.comment.data = result.text
+        return _status_page(ticket, form, warning=describe(result.found))
+    service.add_comment(ticket, result.text, author=ticket.name)
+    flash("Thank you. We have added your comment.")
+    return redirect(url_for(".status", token=token) + "#timeline")
+
+
+@bp.post("/status/<token>/fixed")
+def fixed(token: str) -> Response | tuple[str, int]:
+    """"It's fixed now": the user confirms, so the ticket closes."""
+    ticket = _ticket_or_404(token)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _status_page(ticket, code=400)
+    if ticket.status != "closed":
+        service.close_ticket(ticket, author=ticket.name)
+        flash("Thank you for telling us. We have closed your request.")
+    return redirect(url_for(".status", token=token))
+
+
+@bp.get("/status/<token>/files/<int:attachment_id>")
+def download(token: str, attachment_id: int) -> Response:
+    """A screenshot, only ever as a download so a browser never runs or shows it inline."""
+    ticket = _ticket_or_404(token)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.ticket_id != ticket.id:
+        abort(404)
+    path = service.attachment_path(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.mime, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

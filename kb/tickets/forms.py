@@ -1,0 +1,87 @@
+"""The ticket form and the status-page forms. Labels are the questions the user answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from .uploads import CheckedUpload, UploadError, check_upload
+
+IMPACTS = [SelectChoice("me", "Just me"), SelectChoice("team", "My team or several people"),
+           SelectChoice("everyone", "Everyone, or a whole building or service")]
+URGENCIES = [SelectChoice("high", "I cannot work at all"),
+             SelectChoice("normal", "I can work, but it is slow or hard"),
+             SelectChoice("low", "It can wait, or it is a question")]
+OTHER_CATEGORY = SelectChoice("other", "I'm not sure, or something else")
+
+
+class TicketForm(FlaskForm):
+    summary = StringField(
+        "What's the problem, in a sentence?",
+        validators=[DataRequired(message="Tell us what the problem is, in a sentence."),
+                    Length(max=200, message="Keep the problem to 200 characters or fewer. "
+                                            "Put the rest in the box for more detail.")])
+    description = TextAreaField(
+        "Anything else we should know? (optional)",
+        validators=[Optional(), Length(max=5000, message="Keep this to 5,000 characters "
+                                                         "or fewer.")])
+    name = StringField("Your name", validators=[
+        DataRequired(message="Enter your name, so we know who to contact."),
+        Length(max=120, message="Enter a name of 120 characters or fewer.")])
+    email = EmailField("Your work email address", validators=[
+        DataRequired(message="Enter your email address, so we can reply."),
+        Email(message="Enter an email address like name@example.org.",
+              check_deliverability=False),
+        Length(max=200, message="Enter an email address of 200 characters or fewer.")])
+    phone = StringField("Phone number or extension (optional)", validators=[
+        Optional(), Length(max=40, message="Enter a phone number of 40 characters or fewer."),
+        Regexp(r"^[0-9 +()\-.x]*$",
+               message="Enter a phone number using only numbers, spaces and + ( ) -.")])
+    category = SelectField("What is it about?", validators=[
+        DataRequired(message="Choose what the problem is about, or I'm not sure.")])
+    impact = RadioField("Who is affected?", choices=IMPACTS, validators=[
+        DataRequired(message="Choose who is affected.")])
+    urgency = RadioField("Can you keep working?", choices=URGENCIES, validators=[
+        DataRequired(message="Choose whether you can keep working.")])
+    screenshot = FileField("Add a screenshot (optional)")
+    submission_key = HiddenField()
+    run = HiddenField()
+    q = HiddenField()
+    article = HiddenField()
+
+    upload: CheckedUpload | None = None
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = [*(SelectChoice(v, label) for v, label in categories),
+                                 OTHER_CATEGORY]
+
+    def validate_screenshot(self, field: FileField) -> None:
+        """Check the file from its content; keep the checked bytes for saving."""
+        storage = field.data
+        if storage is None or not getattr(storage, "filename", ""):
+            return
+        try:
+            self.upload = check_upload(storage.stream, storage.filename)
+        except UploadError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    @property
+    def file_chosen(self) -> bool:
+        storage = self.screenshot.data
+        return bool(storage is not None and getattr(storage, "filename", ""))
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField("Your comment", validators=[
+        DataRequired(message="Type your comment."),
+        Length(max=5000, message="Keep your comment to 5,000 characters or fewer.")])
+
+
+class CloseForm(FlaskForm):
+    """"It's fixed now": the button is the user's confirmation."""

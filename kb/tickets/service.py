@@ -1,0 +1,206 @@
+"""Creating and changing tickets, shared by the public form, the status page and the agent
+workspace. Every change writes a TicketEvent, so the timeline is the ticket's history."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Attachment, Ticket, TicketEvent, utcnow
+from ..services import support
+from .hours import priority_for, respond_by
+from .redact import redact
+from .uploads import CheckedUpload
+
+log = logging.getLogger(__name__)
+
+# The one set of ticket statuses, in the order a ticket usually moves through them.
+STATUSES = ("new", "in progress", "waiting on user", "resolved", "closed")
+OPEN_STATUSES = ("new", "in progress", "waiting on user")
+
+# What each status means, in the words the user sees on the status page.
+STATUS_WORDS: dict[str, str] = {
+    "new": "We have your request. Nobody from the help desk has picked it up yet.",
+    "in progress": "Someone from the help desk is working on it.",
+    "waiting on user": "We are waiting for a reply from you. Add a comment below to answer.",
+    "resolved": "We think this is fixed. If it is, please tell us below. "
+                "If it is not, add a comment and we will keep working on it.",
+    "closed": "This request is closed.",
+}
+STATUS_LABELS: dict[str, str] = {
+    "new": "Received", "in progress": "Being worked on", "waiting on user": "Waiting for you",
+    "resolved": "Fixed – waiting for you to confirm", "closed": "Closed",
+}
+
+# Timeline headings for the kinds of event the user can see.
+EVENT_LABELS: dict[str, str] = {
+    "created": "Request sent", "comment": "Comment", "reply": "Reply from the help desk",
+    "status": "Status changed", "assign": "Picked up by the help desk",
+    "escalate": "Passed to a specialist team", "resolved": "Marked as fixed",
+    "reopened": "Opened again", "closed": "Closed", "update": "Update", "rating": "Rating",
+    "link": "Article added",
+}
+
+
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, "Someone from the help desk is working on it.")
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+@dataclass
+class NewTicket:
+    """What the form (or a hand-off) collected. Free text is redacted again on save."""
+
+    summary: str
+    name: str
+    email: str
+    description: str = ""
+    phone: str | None = None
+    category: str = "other"
+    impact: str = "me"
+    urgency: str = "normal"
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    wizard_id: str | None = None
+    search_query: str | None = None
+    submission_key: str | None = None
+    upload: CheckedUpload | None = None
+
+
+def find_by_token(token: str) -> Ticket | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Ticket).where(Ticket.token == token))
+
+
+def find_by_submission_key(key: str | None) -> Ticket | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
+
+
+def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket, bool]:
+    """Save a ticket with its deadline and "created" event; (ticket, created).
+
+    A second call with the same submission key returns the first ticket (a double-click or a
+    resubmit), even when both requests race: the unique key decides.
+    """
+    existing = find_by_submission_key(data.submission_key)
+    if existing is not None:
+        return existing, False
+    cfg = support()
+    created = now or utcnow()
+    priority = priority_for(data.impact, data.urgency, cfg)
+    ticket = Ticket(
+        summary=redact(data.summary).text.strip()[:200],
+        description=redact(data.description).text.strip(),
+        transcript=[_redact_item(i) for i in data.transcript],
+        wizard_id=data.wizard_id,
+        search_query=(data.search_query or None) and redact(data.search_query).text[:200],
+        name=data.name.strip()[:120],
+        email=data.email.strip()[:200],
+        phone=(data.phone or "").strip()[:40] or None,
+        category=data.category or "other",
+        impact=data.impact,
+        urgency=data.urgency,
+        priority=priority,
+        submission_key=data.submission_key or None,
+        respond_by=respond_by(created, priority, cfg),
+        created_at=created,
+        last_touched_at=created,
+    )
+    db.session.add(ticket)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        first = find_by_submission_key(data.submission_key)
+        if first is None:
+            raise
+        return first, False
+    if data.upload is not None:
+        attach_file(ticket, data.upload)
+    add_event(ticket, "created", "You sent your request.", author=ticket.name, now=created)
+    db.session.commit()
+    return ticket, True
+
+
+def _redact_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: redact(v).text if isinstance(v, str) else v for k, v in item.items()}
+
+
+def add_event(ticket: Ticket, kind: str, body: str = "", author: str = "",
+              public: bool = True, now: datetime | None = None) -> TicketEvent:
+    """Add one timeline entry (not committed: the caller commits with its other changes)."""
+    when = now or utcnow()
+    event = TicketEvent(ticket=ticket, kind=kind, body=body, author=author[:120],
+                        public=public, created_at=when)
+    db.session.add(event)
+    ticket.last_touched_at = when
+    return event
+
+
+def add_comment(ticket: Ticket, body: str, author: str) -> TicketEvent:
+    """A comment from the user on the status page. A "fixed" ticket they comment on reopens."""
+    event = add_event(ticket, "comment", redact(body).text.strip(), author=author)
+    if ticket.status == "waiting on user":
+        ticket.status = "in progress"  # they answered: back to us
+    if ticket.status == "resolved":
+        ticket.status = "in progress"
+        ticket.resolved_at = None
+        add_event(ticket, "reopened", "You told us it is not fixed yet, so we opened it again.",
+                  author=author)
+    db.session.commit()
+    return event
+
+
+def close_ticket(ticket: Ticket, author: str, body: str = "", now: datetime | None = None
+                 ) -> TicketEvent:
+    """Close with the user's agreement that it is fixed (the only way we close for good)."""
+    when = now or utcnow()
+    ticket.status = "closed"
+    ticket.closed_at = when
+    if ticket.resolved_at is None:
+        ticket.resolved_at = when
+    event = add_event(ticket, "closed", body or "You told us it is fixed now.", author=author,
+                      now=when)
+    db.session.commit()
+    return event
+
+
+def attach_file(ticket: Ticket, upload: CheckedUpload) -> Attachment:
+    """Store an upload under a random name outside static/, then record it (not committed)."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(20)}.{upload.extension}"
+    with (folder / stored).open("xb") as fh:
+        fh.write(upload.data)
+    attachment = Attachment(ticket=ticket, original_name=upload.download_name,
+                            stored_name=stored, mime=upload.mime, size=len(upload.data))
+    db.session.add(attachment)
+    return attachment
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / attachment.stored_name
+
+
+def status_url(ticket: Ticket) -> str:
+    """The link in emails: the public address, not whatever host the request came in on."""
+    base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
+    return f"{base}/status/{ticket.token}"
