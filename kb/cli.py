@@ -47,3 +47,30 @@ def index(if_stale: bool) -> None:
     else:
         count = search_index().rebuild(articles)
         click.echo(f"Index rebuilt with {count} articles.")
+
+
+@kb_cli.command("create-agent")
+@click.option("--email", required=True, help="Work email the agent signs in with.")
+@click.option("--name", required=True, help="Name shown to colleagues and in replies.")
+@click.option("--role", type=click.Choice(["agent", "lead"]), default="agent", show_default=True,
+              help="Leads can also post outages.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given (give it only in scripts).")
+def create_agent_command(email: str, name: str, role: str, password: str) -> None:
+    """Add an agent account (the password is stored only as an argon2 hash)."""
+    from .agents.auth import create_agent
+
+    try:
+        agent = create_agent(email, name, password, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {agent.role} {agent.email}.")
+
+
+@kb_cli.command("send-updates")
+def send_updates_command() -> None:
+    """Tell the owner of every open ticket nobody touched today that we are still on it."""
+    from .agents.actions import send_updates
+
+    count = send_updates()
+    click.echo(f"Sent {count} \"still working on it\" updates.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Outage
+from .models import Agent, Outage, OutageUpdate, Ticket, TicketEvent, utcnow
 
 
 def active_outages() -> list[Outage]:
@@ -35,3 +36,99 @@ def banners_for(text: str | None = None) -> list[Outage]:
     if text is None:
         return outages
     return [o for o in outages if matches(o, text)]
+
+
+def matching_outages(text: str) -> list[Outage]:
+    """Active outages the words of ``text`` point to: the ticket form asks "Is this about…?"."""
+    return [o for o in active_outages() if matches(o, text or "")]
+
+
+def recent_outages(days: int = 7) -> list[Outage]:
+    """Outages fixed in the last ``days`` days, newest first, for the status page."""
+    since = utcnow() - timedelta(days=days)
+    return list(db.session.scalars(
+        select(Outage).where(Outage.resolved_at.is_not(None), Outage.resolved_at >= since)
+        .order_by(Outage.resolved_at.desc())))
+
+
+def affected_count(outage: Outage) -> int:
+    """How many people told us they are affected (each joined the outage once)."""
+    return int(db.session.scalar(
+        select(func.count()).select_from(Ticket).where(Ticket.outage_id == outage.id)) or 0)
+
+
+def join_outage(outage: Outage, name: str, email: str) -> Ticket:
+    """Add someone to the people affected by ``outage`` instead of opening a new request.
+
+    Each person gets a lightweight ticket (``outage_id`` set, status "in progress") so they
+    have a status page and are told when the outage is fixed; those tickets stay out of the
+    agents' queue. Joining twice with the same email returns the first ticket.
+    """
+    email = email.strip()
+    existing = db.session.scalar(
+        select(Ticket).where(Ticket.outage_id == outage.id,
+                             func.lower(Ticket.email) == email.lower()))
+    if existing is not None:
+        return existing
+    now = utcnow()
+    ticket = Ticket(summary=f"Affected by: {outage.title}"[:200], description=outage.message,
+                    name=name.strip(), email=email, category="outage", status="in progress",
+                    outage_id=outage.id, first_response_at=now, last_touched_at=now)
+    db.session.add(ticket)
+    ticket.events.append(TicketEvent(
+        kind="created", author=ticket.name, public=True,
+        body=f"You told us you are affected by a known problem: {outage.title}. "
+             "We are already working on it and will tell you when it is fixed."))
+    db.session.commit()
+    return ticket
+
+
+def create_outage(*, title: str, message: str, services: str, keywords: str,
+                  starts_at: datetime | None, expected_fix_at: datetime | None,
+                  author: Agent | None) -> Outage:
+    outage = Outage(title=title.strip(), message=message.strip(),
+                    services=_tidy_list(services), keywords=_tidy_list(keywords),
+                    starts_at=starts_at or utcnow(), expected_fix_at=expected_fix_at,
+                    created_by_id=author.id if author else None)
+    db.session.add(outage)
+    db.session.commit()
+    return outage
+
+
+def add_update(outage: Outage, body: str) -> OutageUpdate:
+    update = OutageUpdate(outage=outage, body=body.strip())
+    db.session.add(update)
+    for ticket in _open_joined(outage):
+        ticket.events.append(TicketEvent(kind="update", body=body.strip(), author="Help desk",
+                                         public=True))
+        ticket.last_touched_at = utcnow()
+    db.session.commit()
+    return update
+
+
+def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
+    """End the outage; everyone who joined gets the fix explained and "Is it fixed?" links.
+    Returns those tickets so the caller can email them."""
+    now = utcnow()
+    outage.resolved_at = now
+    outage.resolution = resolution.strip()
+    joined = _open_joined(outage)
+    for ticket in joined:
+        ticket.status = "resolved"
+        ticket.resolved_at = now
+        ticket.resolution = outage.resolution
+        ticket.last_touched_at = now
+        ticket.events.append(TicketEvent(kind="resolved", body=outage.resolution or "",
+                                         author="Help desk", public=True))
+    db.session.commit()
+    return joined
+
+
+def _open_joined(outage: Outage) -> list[Ticket]:
+    return list(db.session.scalars(
+        select(Ticket).where(Ticket.outage_id == outage.id,
+                             Ticket.status.not_in(("resolved", "closed")))))
+
+
+def _tidy_list(text: str) -> str:
+    return ", ".join(p.strip() for p in (text or "").split(",") if p.strip())

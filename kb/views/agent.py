@@ -1,7 +1,216 @@
-"""Placeholder blueprint; filled in by its own issue."""
+"""The agent workspace: sign-in, article lookup during a call, flags and reports.
+Ticket and outage pages live in ``kb.agents.ticket_views`` / ``outage_views``. Every
+route except the sign-in page needs a signed-in agent (checked once, in ``before_request``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
 
-bp = Blueprint("agent", __name__)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..agents import auth, outage_views, ticket_views
+from ..agents.actions import DONE_STATUSES, link_article, link_rate
+from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
+from ..extensions import db, limiter, login_manager
+from ..models import ArticleFlag, Ticket
+from ..services import library, search_index
+from .public import run_search
+
+bp = Blueprint("agent", __name__, url_prefix="/agent")
+PUBLIC_ENDPOINTS = {"agent.login"}
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    auth.init_login(state.app)
+
+
+@bp.before_request
+def _require_agent() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        result: Response = login_manager.unauthorized()
+        return result
+    return None
+
+
+me = auth.current_agent
+
+
+# ---------------------------------------------------------------- sign in and out
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    form = LoginForm(next=request.args.get("next", ""))
+    failed = False
+    if form.validate_on_submit():
+        agent = auth.authenticate(form.email.data or "", form.password.data or "")
+        if agent is not None:
+            target = auth.safe_next(form.next.data)
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            login_user(agent)
+            return redirect(target)
+        failed = True
+    elif request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for(".search"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("agent/login.html", form=form, failed=failed,
+                           error=auth.LOGIN_ERROR), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    auth.end_sessions(me())
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for(".login"))
+
+
+# ---------------------------------------------------------------- lookup during a call
+def open_tickets() -> list[Ticket]:
+    """Open tickets for "Link to ticket": the agent's own first, newest next."""
+    tickets = db.session.scalars(
+        select(Ticket).where(Ticket.status.not_in(DONE_STATUSES), Ticket.outage_id.is_(None))
+        .order_by(Ticket.created_at.desc()).limit(100)).all()
+    return sorted(tickets, key=lambda t: t.assignee_id != me().id)
+
+
+def link_form(ticket_id: int | None = None) -> LinkFromSearchForm:
+    form = LinkFromSearchForm(ticket_id=ticket_id)
+    form.ticket_id.choices = [(t.id, f"{t.reference} – {t.summary[:60]}") for t in open_tickets()]
+    return form
+
+
+@bp.get("/")
+def search() -> str:
+    q = request.args.get("q", "").strip()[:200]
+    results = run_search(q, None, 1, "agent", include_internal=True)[0] if q else None
+    lib = library()
+    found = [lib.get(h.id, include_internal=True) for h in results.hits] if results else []
+    return render_template("agent/search.html", q=q, results=results,
+                           articles=[a for a in found if a is not None],
+                           link_form=link_form(request.args.get("ticket", type=int)))
+
+
+@bp.get("/api/search")
+def api_search() -> Response:
+    """Results as the agent types: internal articles included and marked."""
+    q = request.args.get("q", "").strip()[:200]
+    if len(q) < 2:
+        return jsonify({"query": q, "results": []})
+    results = search_index().search(q, per_page=10, include_internal=True)
+    lib = library()
+    out = []
+    for hit in results.hits:
+        art = lib.get(hit.id, include_internal=True)
+        if art is None:
+            continue
+        out.append({
+            "id": art.kb_id, "number": art.id, "title": art.title, "summary": art.summary,
+            "internal": not art.is_public,
+            "agent_url": url_for(".article", article_id=art.id),
+            "link": url_for("public.short_link", article_id=art.id, _external=True)
+            if art.is_public else "",
+        })
+    return jsonify({"query": q, "total": results.total, "results": out})
+
+
+@bp.get("/articles/<int:article_id>")
+def article(article_id: int) -> str:
+    art = library().get(article_id, include_internal=True)
+    if art is None:
+        abort(404)
+    flag_form = FlagForm(flag_article=art.id, flag_ticket=request.args.get("ticket", ""))
+    return render_template("agent/article.html", article=art, flag_form=flag_form,
+                           link_form=link_form(request.args.get("ticket", type=int)),
+                           banners_text=f"{art.title} {' '.join(art.tags)}")
+
+
+@bp.post("/link")
+def link() -> Response:
+    """"Link to ticket" from a search result or an article."""
+    form = link_form()
+    art = library().get(int(form.article_id.data or 0) if (form.article_id.data or "").isdigit()
+                        else 0, include_internal=True)
+    if not form.validate_on_submit() or art is None:
+        flash("Choose an open ticket to link the article to.")
+        return redirect(request.referrer or url_for(".search"))
+    ticket = db.get_or_404(Ticket, form.ticket_id.data)
+    added = link_article(ticket, art.id, me())
+    flash(f"{art.kb_id} linked to {ticket.reference}." if added
+          else f"{art.kb_id} was already linked to {ticket.reference}.")
+    return redirect(url_for(".ticket", ticket_id=ticket.id))
+
+
+# ---------------------------------------------------------------- flags
+@bp.post("/flags")
+def flag() -> str | Response | tuple[str, int]:
+    form = FlagForm()
+    art = library().get(form.flag_article.data or 0, include_internal=True)
+    ticket_id = int(form.flag_ticket.data) if (form.flag_ticket.data or "").isdigit() else None
+    if not form.validate_on_submit() or art is None:
+        if ticket_id is not None:
+            return ticket_views.render_ticket(db.get_or_404(Ticket, ticket_id),
+                                              flag_form=form, status=400)
+        if art is None:
+            abort(404)
+        return render_template("agent/article.html", article=art, flag_form=form,
+                               link_form=link_form()), 400
+    db.session.add(ArticleFlag(article_id=art.id, reason=form.flag_reason.data,
+                               note=form.flag_note.data or "", agent_id=me().id,
+                               ticket_id=ticket_id))
+    db.session.commit()
+    flash(f"Thank you. {art.kb_id} is flagged for its owner.")
+    if ticket_id is not None:
+        return redirect(url_for(".ticket", ticket_id=ticket_id))
+    return redirect(url_for(".article", article_id=art.id))
+
+
+@bp.get("/flags")
+def flags() -> str:
+    open_flags = db.session.scalars(
+        select(ArticleFlag).where(ArticleFlag.open.is_(True))
+        .order_by(ArticleFlag.created_at)).all()
+    lib = library()
+    rows = [(f, lib.get(f.article_id, include_internal=True)) for f in open_flags]
+    return render_template("agent/flags.html", rows=rows, form=EmptyForm())
+
+
+@bp.post("/flags/<int:flag_id>/done")
+def flag_done(flag_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    item = db.get_or_404(ArticleFlag, flag_id)
+    item.open = False
+    db.session.commit()
+    flash("Flag marked as done.")
+    return redirect(url_for(".flags"))
+
+
+# ---------------------------------------------------------------- reports
+@bp.get("/reports")
+def reports() -> str:
+    return render_template("agent/reports.html", link_rate=link_rate(),
+                           base_url=current_app.config.get("BASE_URL"))
+
+
+ticket_views.register(bp)
+outage_views.register(bp)

@@ -1,0 +1,1 @@
+"""The help-desk agents' workspace: sign-in, ticket work, article flags, outages, reports."""

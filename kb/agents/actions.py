@@ -1,0 +1,169 @@
+"""What an agent does to a ticket. Each action records a timeline event, marks the ticket
+as touched (so ``send-updates`` skips it today) and, where the user should know, emails them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
+from ..services import library
+from ..tickets import service
+from ..tickets.service import STATUSES
+from . import mail
+
+DONE_STATUSES = ("resolved", "closed")
+
+
+def add_event(ticket: Ticket, kind: str, body: str, author: str, public: bool) -> TicketEvent:
+    """One line of the ticket's timeline; also marks the ticket as touched today."""
+    return service.add_event(ticket, kind, body, author, public)
+
+
+def assign(ticket: Ticket, assignee: Agent | None, by: Agent) -> None:
+    ticket.assignee = assignee
+    who = assignee.name if assignee else "nobody"
+    add_event(ticket, "assign", f"Assigned to {who}.", by.name, public=False)
+    db.session.commit()
+
+
+def set_status(ticket: Ticket, status: str, by: Agent) -> None:
+    if status not in STATUSES:
+        raise ValueError(status)
+    if status == "resolved":
+        raise ValueError("resolve with an explanation")
+    if status == ticket.status:
+        return
+    ticket.status = status
+    now = utcnow()
+    if status == "closed":
+        ticket.closed_at = now
+    else:
+        ticket.resolved_at = None
+        ticket.closed_at = None
+    add_event(ticket, "status", f"Status changed to {status}.", by.name, public=True)
+    db.session.commit()
+
+
+def reply(ticket: Ticket, body: str, by: Agent) -> None:
+    """A message to the user: emailed and shown on their status page."""
+    add_event(ticket, "reply", body, by.name, public=True)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = utcnow()
+    if ticket.status == "new":
+        ticket.status = "in progress"
+    db.session.commit()
+    mail.send(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
+
+
+def note(ticket: Ticket, body: str, by: Agent) -> None:
+    """For agents only: never on the status page, never emailed."""
+    add_event(ticket, "note", body, by.name, public=False)
+    db.session.commit()
+
+
+def parse_kb_id(text: str) -> int | None:
+    ref = text.strip().upper().removeprefix("KB-").removeprefix("KB").strip()
+    return int(ref) if ref.isdigit() else None
+
+
+def link_article(ticket: Ticket, article_id: int, by: Agent) -> bool:
+    """Link a KB article (internal ones too); False when it was already linked."""
+    art = library().get(article_id, include_internal=True)
+    if art is None:
+        raise LookupError(article_id)
+    if any(link.article_id == article_id for link in ticket.links):
+        return False
+    ticket.links.append(TicketArticle(article_id=article_id))
+    add_event(ticket, "link", f"Try this article: {art.title} ({art.kb_id})", by.name,
+              public=art.is_public)
+    db.session.commit()
+    return True
+
+
+def escalate(ticket: Ticket, group: str, reason: str, by: Agent) -> None:
+    """Hand over to a second- or third-line group; the reason stays internal."""
+    ticket.group = group
+    ticket.assignee = None
+    add_event(ticket, "escalate", f"Passed to {group}. Reason: {reason}", by.name, public=False)
+    add_event(ticket, "status", f"Your request has been passed to our {group} specialists.",
+              by.name, public=True)
+    if ticket.status == "new":
+        ticket.status = "in progress"
+    db.session.commit()
+
+
+def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
+    """Resolved, not closed: the user confirms it is fixed (Yes closes, No reopens)."""
+    now = utcnow()
+    ticket.status = "resolved"
+    ticket.resolution = explanation
+    ticket.resolved_at = now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    add_event(ticket, "resolved", explanation, by.name, public=True)
+    db.session.commit()
+    mail.send(ticket, "We think your problem is fixed", "agent_resolved",
+              explanation=explanation,
+              yes_url=mail.status_url(ticket, "/confirm?answer=yes"),
+              no_url=mail.status_url(ticket, "/confirm?answer=no"))
+
+
+def confirm(ticket: Ticket, fixed: bool) -> None:
+    """The user's answer to "Is it fixed?": yes closes the ticket, no reopens it."""
+    now = utcnow()
+    if fixed:
+        service.close_ticket(ticket, ticket.name, "You told us the problem is fixed.", now)
+        return
+    ticket.status = "in progress"
+    ticket.resolved_at = None
+    add_event(ticket, "reopened", "You told us the problem is not fixed yet. "
+              "We are looking at it again.", ticket.name, True)
+    db.session.commit()
+
+
+def rate(ticket: Ticket, rating: int) -> None:
+    ticket.rating = rating
+    add_event(ticket, "rating", f"Rated our help {rating} out of 5.", ticket.name, True)
+    db.session.commit()
+
+
+def send_updates(now: datetime | None = None) -> int:
+    """Email "we are still working on it" for every open ticket nobody touched today."""
+    from ..tickets.hours import to_local, to_utc_naive
+
+    now = now or utcnow()
+    local_midnight = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start_of_day = to_utc_naive(local_midnight)
+    tickets = db.session.scalars(
+        select(Ticket).where(Ticket.status.not_in(DONE_STATUSES),
+                             Ticket.last_touched_at < start_of_day).order_by(Ticket.id)).all()
+    for ticket in tickets:
+        add_event(ticket, "update", "We are still working on your request. "
+                  "We will contact you when we have news.", "Help desk", public=True)
+        db.session.commit()
+        mail.send(ticket, "We are still working on your request", "agent_update")
+    return len(tickets)
+
+
+@dataclass
+class LinkRate:
+    linked: int
+    total: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.linked / self.total) if self.total else None
+
+
+def link_rate() -> LinkRate:
+    """Share of resolved or closed tickets with at least one linked article (KCS link rate)."""
+    done = select(Ticket.id).where(Ticket.status.in_(DONE_STATUSES))
+    total = db.session.scalar(select(func.count()).select_from(done.subquery())) or 0
+    linked = db.session.scalar(
+        select(func.count(func.distinct(TicketArticle.ticket_id)))
+        .where(TicketArticle.ticket_id.in_(done))) or 0
+    return LinkRate(linked=linked, total=total)

@@ -1,0 +1,181 @@
+"""Ticket pages of the agent workspace (registered on the ``agent`` blueprint): the queue,
+one ticket with its timeline, and the actions taken on it."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..models import Agent, Attachment, Ticket
+from ..services import library, support
+from ..tickets.service import attachment_path
+from . import actions
+from .auth import current_agent
+from .forms import (
+    AssignForm,
+    EscalateForm,
+    FlagForm,
+    LinkForm,
+    MessageForm,
+    ResolveForm,
+    StatusForm,
+)
+from .queue import queue
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/tickets", "tickets", tickets)
+    bp.add_url_rule("/tickets/<int:ticket_id>", "ticket", ticket)
+    bp.add_url_rule("/tickets/<int:ticket_id>/attachments/<int:attachment_id>",
+                    "attachment", attachment)
+    for name, view in (("assign", assign), ("status", status), ("message", message),
+                       ("link", link), ("escalate", escalate), ("resolve", resolve)):
+        bp.add_url_rule(f"/tickets/<int:ticket_id>/{name}", f"ticket_{name}", view,
+                        methods=["POST"])
+
+
+def tickets() -> str:
+    args = request.args
+    status = args.get("status", "open")
+    mine = current_agent() if args.get("mine") else None
+    rows = queue(status=status, category=args.get("category", ""),
+                 priority=args.get("priority", ""), mine=mine)
+    categories = sorted(set(db.session.scalars(select(Ticket.category).distinct())))
+    return render_template("agent/tickets.html", rows=rows, status=status, mine=bool(mine),
+                           category=args.get("category", ""), priority=args.get("priority", ""),
+                           category_choices=categories, statuses=actions.STATUSES,
+                           priorities=sorted((support().get("priorities") or {}).items()))
+
+
+def _agents() -> list[Agent]:
+    return list(db.session.scalars(select(Agent).where(Agent.active.is_(True))
+                                   .order_by(Agent.name)))
+
+
+def _escalation_groups() -> list[tuple[str, str]]:
+    groups = support().get("groups") or []
+    return [(g["name"], f"{g['name']} (line {g.get('tier', 2)})") for g in groups
+            if int(g.get("tier", 1)) >= 2]
+
+
+def forms_for(item: Ticket, **given: FlaskForm) -> dict[str, FlaskForm]:
+    """Every form on the ticket page; a form that failed validation is passed in as is."""
+    forms: dict[str, FlaskForm] = {
+        "assign_form": AssignForm(assignee=item.assignee_id or current_agent().id),
+        "status_form": StatusForm(status=item.status if item.status != "resolved" else None),
+        "message_form": MessageForm(),
+        "link_form": LinkForm(),
+        "escalate_form": EscalateForm(),
+        "resolve_form": ResolveForm(),
+        "flag_form": FlagForm(flag_ticket=str(item.id)),
+    }
+    forms.update(given)
+    forms["assign_form"].assignee.choices = (
+        [(0, "Nobody")] + [(a.id, a.name) for a in _agents()])
+    forms["escalate_form"].group.choices = (
+        [("", "Choose a group")] + _escalation_groups())
+    return forms
+
+
+def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[str, int]:
+    lib = library()
+    linked = [(link, lib.get(link.article_id, include_internal=True)) for link in item.links]
+    forms = forms_for(item, **given)
+    failed = next((f for f in given.values() if f.errors), None)
+    return render_template("agent/ticket.html", ticket=item, linked=linked, failed=failed,
+                           **forms), status
+
+
+def ticket(ticket_id: int) -> tuple[str, int]:
+    return render_ticket(db.get_or_404(Ticket, ticket_id))
+
+
+def attachment(ticket_id: int, attachment_id: int) -> Response:
+    att = db.get_or_404(Attachment, attachment_id)
+    if att.ticket_id != ticket_id:
+        abort(404)
+    path = attachment_path(att)
+    return send_from_directory(path.parent, path.name, as_attachment=True,
+                               download_name=att.original_name, mimetype=att.mime)
+
+
+def _done(item: Ticket, message: str) -> Response:
+    flash(message)
+    return redirect(url_for("agent.ticket", ticket_id=item.id))
+
+
+def assign(ticket_id: int) -> Response | tuple[str, int]:
+    item = db.get_or_404(Ticket, ticket_id)
+    form = forms_for(item, assign_form=AssignForm())["assign_form"]
+    if not form.validate_on_submit():
+        return render_ticket(item, 400, assign_form=form)
+    who = db.session.get(Agent, form.assignee.data) if form.assignee.data else None
+    actions.assign(item, who, current_agent())
+    return _done(item, f"Assigned to {who.name if who else 'nobody'}.")
+
+
+def status(ticket_id: int) -> Response | tuple[str, int]:
+    item = db.get_or_404(Ticket, ticket_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return render_ticket(item, 400, status_form=form)
+    actions.set_status(item, form.status.data or "", current_agent())
+    return _done(item, f"Status is now {item.status}.")
+
+
+def message(ticket_id: int) -> Response | tuple[str, int]:
+    item = db.get_or_404(Ticket, ticket_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return render_ticket(item, 400, message_form=form)
+    text = (form.message.data or "").strip()
+    if form.kind.data == "note":
+        actions.note(item, text, current_agent())
+        return _done(item, "Internal note added.")
+    actions.reply(item, text, current_agent())
+    return _done(item, "Reply sent to the user by email.")
+
+
+def link(ticket_id: int) -> Response | tuple[str, int]:
+    item = db.get_or_404(Ticket, ticket_id)
+    form = LinkForm()
+    if form.validate_on_submit():
+        number = actions.parse_kb_id(form.kb_id.data or "")
+        if number is not None and library().get(number, include_internal=True) is not None:
+            added = actions.link_article(item, number, current_agent())
+            return _done(item, f"KB-{number} linked." if added else f"KB-{number} was "
+                         "already linked.")
+        form.kb_id.errors = [*form.kb_id.errors, "There is no article with that ID."]
+    return render_ticket(item, 400, link_form=form)
+
+
+def escalate(ticket_id: int) -> Response | tuple[str, int]:
+    item = db.get_or_404(Ticket, ticket_id)
+    form = forms_for(item, escalate_form=EscalateForm())["escalate_form"]
+    if not form.validate_on_submit():
+        return render_ticket(item, 400, escalate_form=form)
+    group = form.group.data or ""
+    actions.escalate(item, group, (form.reason.data or "").strip(),
+                     current_agent())
+    return _done(item, f"Passed to {group}.")
+
+
+def resolve(ticket_id: int) -> Response | tuple[str, int]:
+    item = db.get_or_404(Ticket, ticket_id)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        return render_ticket(item, 400, resolve_form=form)
+    actions.resolve(item, (form.explanation.data or "").strip(), current_agent())
+    return _done(item, "Resolved. The user has been asked by email to confirm it is fixed.")
