@@ -82,6 +82,12 @@ def article_url(article_id: int, **params: object) -> str:
     return url_for("public.article", article_id=article_id, slug=slug, **extra)
 
 
+@bp.app_template_global()
+def public_article(article_id: int) -> Article | None:
+    """A public article by id, or None: templates never show internal ones to the public."""
+    return library().get(article_id)
+
+
 @bp.get("/")
 def home() -> str:
     lib = library()

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
 from ..models import Attachment, Ticket, utcnow
+from ..outages import matching_outages
 from ..search import Hit
 from ..services import library, search_index, support
 from ..tickets import service
@@ -124,8 +125,10 @@ def ask() -> str | Response | tuple[str, int]:
                 return _create(form, handoff, article)
         else:
             status = 400
+    typed = f"{form.summary.data or ''} {form.description.data or ''}".strip()
     return render_template(
         "tickets/ask.html", form=form, handoff=handoff, article=article, warning=warning,
+        outages=matching_outages(typed) if typed else [],
         transcript=_transcript(handoff, article), previewing=previewing,
         suggestions=suggestions_for(f"{form.summary.data or ''} {form.description.data or ''}")
         if (previewing or request.method == "GET") else [],

@@ -129,6 +129,10 @@ def test_link_by_kb_id_escalate_and_errors(app: Flask, client: FlaskClient) -> N
     assert any("switch port" in e.body for e in ticket.events if not e.public)
     html = client.get(f"/status/{ticket.token}").get_data(as_text=True)
     assert "Try this article" in html
+    assert 'href="/articles/5-' in html  # a link the user can follow, not just a line of text
+    post(client, page, f"{page}/link", kb_id="KB-100")  # internal: never shown to the user
+    html = app.test_client().get(f"/status/{ticket.token}").get_data(as_text=True)
+    assert "/articles/100-" not in html and "KB-100" not in html
 
 
 def test_resolve_confirm_yes_closes_then_rating(mail_app: Flask, inbox: Any) -> None:

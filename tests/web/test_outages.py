@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from kb.extensions import db
 from kb.models import Outage, Ticket, utcnow
-from kb.outages import banners_for, join_outage, matching_outages
+from kb.outages import banners_for, create_outage, join_outage, matching_outages
 
 from .agent_helpers import login, make_agent, post, token_from
 
@@ -150,3 +150,16 @@ def test_banner_at_the_start_of_matching_wizards(app: Flask) -> None:
     assert printer.status_code == 200 and TITLE in printer.get_data(as_text=True)
     wifi = client.get("/wizards/wifi", follow_redirects=True)
     assert wifi.status_code == 200 and TITLE not in wifi.get_data(as_text=True)
+
+
+def test_ticket_form_asks_is_this_about_the_outage(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        outage = create_outage(title="Printers on floor 2 are down", message="Use floor 3.",
+                               services="Printing", keywords="printer, printing",
+                               starts_at=None, expected_fix_at=None, author=None)
+        outage_id = outage.id
+    html = client.get("/ask?q=my+printer+is+offline").get_data(as_text=True)
+    assert "Is this about “Printers on floor 2 are down”?" in html
+    assert f"/status/outages/{outage_id}/join" in html
+    other = client.get("/ask?q=outlook+will+not+open").get_data(as_text=True)
+    assert "Is this about" not in other
