@@ -128,6 +128,16 @@ class _Inbox:
         return "250 OK"
 
 
+def email_text(message: Message) -> str:
+    """The plain-text part of a received email."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode()
+    raise AssertionError("no text part")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
-from email.message import Message
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from playwright.sync_api import Page, expect
 from kb.agents.auth import create_agent
 from kb.extensions import db
 from kb.models import Ticket, utcnow
-from tests.conftest import serious_violations
+from tests.conftest import email_text, serious_violations
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -44,13 +43,6 @@ def _sign_in(page: Page, live_url: str, email: str) -> None:
     expect(page.get_by_role("heading", name="Find an article")).to_be_visible()
 
 
-def _text(message: Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode()
-    raise AssertionError("no text part")
 
 
 def test_whole_call(page: Page, live_app: tuple[Flask, str], inbox: Any, axe: Any) -> None:
@@ -77,7 +69,7 @@ def test_whole_call(page: Page, live_app: tuple[Flask, str], inbox: Any, axe: An
     page.get_by_role("button", name="Resolve", exact=True).click()
     expect(page.locator("#ticket-status")).to_have_text("resolved")
 
-    body = _text(inbox.messages[-1])
+    body = email_text(inbox.messages[-1])
     yes = re.search(r"Yes, it is fixed: (\S+)", body)
     assert yes, body
     user = page.context.browser.new_page() if page.context.browser else page

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email.message import Message
 from typing import Any
 
 from flask import Flask
@@ -13,19 +12,13 @@ from flask.testing import FlaskClient
 from kb.agents.actions import link_rate
 from kb.extensions import db
 from kb.models import Attachment, TicketArticle, utcnow
+from tests.conftest import email_text
 
 from .agent_helpers import get_ticket, login, make_agent, make_ticket, post, token_from
 
 SCRIPT = "<script>alert('x')</script>"
 
 
-def _text(message: Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode()
-    raise AssertionError("no text part")
 
 
 def test_queue_sorted_by_time_left_and_overdue_stands_out(app: Flask,
@@ -98,7 +91,7 @@ def test_reply_is_emailed_and_public_note_is_not(mail_app: Flask, inbox: Any) ->
     assert message["To"] == "sam@example.org"
     ticket = get_ticket(mail_app, ticket_id)
     assert ticket.reference in message["Subject"]
-    body = _text(message)
+    body = email_text(message)
     assert "Please restart the printer" in body and f"/status/{ticket.token}" in body
     assert ticket.first_response_at is not None and ticket.status == "in progress"
     status_page = mail_app.test_client().get(f"/status/{ticket.token}").get_data(as_text=True)
@@ -147,7 +140,7 @@ def test_resolve_confirm_yes_closes_then_rating(mail_app: Flask, inbox: Any) -> 
     post(client, page, f"{page}/resolve",
          explanation="The printer had lost its network cable. We plugged it back in.")
     assert get_ticket(mail_app, ticket_id).status == "resolved"
-    body = _text(inbox.messages[-1])
+    body = email_text(inbox.messages[-1])
     assert "lost its network cable" in body
     yes = re.search(r"Yes, it is fixed: (\S+)", body)
     assert yes and yes.group(1).startswith("http://localhost/status/")
@@ -214,7 +207,7 @@ def test_send_updates_only_for_untouched_open_tickets(mail_app: Flask, inbox: An
     result = mail_app.test_cli_runner().invoke(args=["kb", "send-updates"])
     assert result.exit_code == 0 and "Sent 1" in result.output
     assert [m["To"] for m in inbox.messages] == ["sam@example.org"]
-    assert "still working" in _text(inbox.messages[0])
+    assert "still working" in email_text(inbox.messages[0])
     ticket = get_ticket(mail_app, stale)
     assert ticket.events[-1].kind == "update" and ticket.events[-1].public
     again = mail_app.test_cli_runner().invoke(args=["kb", "send-updates"])
