@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Feedback, SearchLog, utcnow
 from ..search import SearchResults
 from ..services import library, search_index
+from ..tickets.redact import redact
 
 bp = Blueprint("public", __name__)
 
@@ -162,8 +163,10 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
         related = search_index().related(art.id, limit=4)
         return render_template("article.html", article=art, related=related, form=form,
                                voted=None), 400
+    # People sometimes type what they tried, passwords included: never store one.
+    reason = redact((form.reason.data or "").strip()).text or None
     db.session.add(Feedback(article_id=art.id, helpful=form.helpful.data == "yes",
-                            reason=(form.reason.data or "").strip() or None))
+                            reason=reason))
     db.session.commit()
     flash("Thank you. Your answer helps us make this page better.")
     voted = "yes" if form.helpful.data == "yes" else "no"

@@ -148,6 +148,16 @@ def test_feedback_vote_is_stored(app: Flask, client: FlaskClient) -> None:
         assert fb.article_id == art.id and fb.helpful is False and fb.reason == "<b>Too long</b>"
 
 
+def test_feedback_reason_never_stores_a_password(app: Flask, client: FlaskClient) -> None:
+    art = public_article(app)
+    token = csrf_token(client, f"/articles/{art.id}-{art.slug}")
+    client.post(f"/articles/{art.id}/feedback", data={
+        "csrf_token": token, "helpful": "no", "reason": "tried my password is Tr0ub4dor&3 twice"})
+    with app.app_context():
+        fb = db.session.scalars(select(Feedback)).one()
+        assert "Tr0ub4dor&3" not in (fb.reason or "") and fb.reason
+
+
 def test_feedback_without_choice_keeps_reason(app: Flask, client: FlaskClient) -> None:
     art = public_article(app)
     token = csrf_token(client, f"/articles/{art.id}-{art.slug}")

@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -33,6 +34,20 @@ def count(app: Flask, model: type) -> int:
 
 
 # ---------------------------------------------------------------- uploads
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(("data", "name", "mime"), [(JPEG, "photo.jpg", "image/jpeg"),
+                                                    (PDF, "error.pdf", "application/pdf")])
+def test_jpeg_and_pdf_are_accepted(app: Flask, client: FlaskClient, data: bytes, name: str,
+                                   mime: str) -> None:
+    send(client, screenshot=(io.BytesIO(data), name, "application/octet-stream"))
+    with app.app_context():
+        att = db.session.scalars(select(Attachment)).one()
+        assert att.mime == mime and att.size == len(data)
+
+
 def test_png_is_accepted_and_served_only_as_a_download(app: Flask, client: FlaskClient) -> None:
     token = send(client, screenshot=(io.BytesIO(PNG), "my screen.PNG", "image/png"))
     with app.app_context():
