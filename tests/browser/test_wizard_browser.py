@@ -1,5 +1,6 @@
 """A person in Chromium: the home page's open question → a wizard → a workaround that fails →
-the restated answers → Change → on to the ticket form. Once with JavaScript, once without."""
+the restated answers → Change → the ticket → the confirmation → the email → the status page.
+Once with JavaScript, once without."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import serious_violations
+from tests.conftest import email_text, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -61,14 +62,44 @@ def journey(page: Page, live_url: str, axe: Any = None) -> None:
     expect(page).to_have_url(re.compile(r"/ask\?run=[\w-]+$"))
 
 
-def test_journey_with_javascript(page: Page, live_url: str, axe: Any) -> None:
+def send_ticket(page: Page, inbox: Any) -> None:
+    """The hand-off form holds everything said; send it, then follow the email's status link."""
+    expect(page.get_by_label("What's the problem, in a sentence?")).to_have_value(
+        "Nothing comes out of the printer <b>at all</b>")
+    expect(page.locator(".tried")).to_contain_text("Print on another printer for now")
+    page.get_by_label("Your name").fill("Sam Patel")
+    page.get_by_label("Your work email address").fill("sam@example.org")
+    for label in ("Just me", "I can work, but it is slow or hard"):
+        box = page.get_by_label(label)
+        group = page.locator(f"input[name={box.get_attribute('name')}]:checked")
+        if group.count() == 0:
+            box.check()
+    page.get_by_role("button", name="Send to the help desk").click()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+    reference = page.locator(".reference").inner_text()
+    mail = next(m for m in inbox.messages if reference in m["Subject"])
+    body = email_text(mail)
+    assert "sam@example.org" in mail["To"]
+    link = re.search(r"http://\S+/status/[\w-]+", body)
+    assert link, body
+    page.goto(link.group(0))
+    expect(page.get_by_role("heading", name="Status: Received")).to_be_visible()
+    expect(page.get_by_text(reference).first).to_be_visible()
+    expect(page.get_by_text("Nothing comes out of the printer <b>at all</b>").first) \
+        .to_be_visible()
+
+
+def test_journey_with_javascript(page: Page, live_url: str, axe: Any, inbox: Any) -> None:
     journey(page, live_url, axe)
+    send_ticket(page, inbox)
 
 
-def test_journey_without_javascript(browser: Browser, live_url: str) -> None:
+def test_journey_without_javascript(browser: Browser, live_url: str, inbox: Any) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
-        journey(context.new_page(), live_url)
+        page = context.new_page()
+        journey(page, live_url)
+        send_ticket(page, inbox)
     finally:
         context.close()
 
