@@ -69,6 +69,10 @@ def _finish_config(app: Flask) -> None:
     for key in ("INDEX_DIR", "UPLOAD_DIR"):
         path = Path(app.config[key])
         app.config[key] = str(path if path.is_absolute() else instance / path)
+    if str(app.config.get("BASE_URL", "")).startswith("https://"):
+        # Served over HTTPS: cookies never travel in clear text.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -30,7 +30,7 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # set KB_SESSION_COOKIE_SECURE=true behind HTTPS
+    SESSION_COOKIE_SECURE = False  # on when BASE_URL is https:// (or KB_SESSION_COOKIE_SECURE)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits

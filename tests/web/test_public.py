@@ -237,3 +237,12 @@ def test_broken_article_is_skipped_site_keeps_working(app_factory: Any, tmp_path
     result = runner.invoke(args=["kb", "check"])
     assert result.exit_code == 1
     assert "zz-broken.md:3:1: error: front matter is not valid YAML" in result.output
+
+
+def test_cookies_are_secure_behind_https(app_factory: Any) -> None:
+    app = app_factory(BASE_URL="https://help.example.org")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    art = public_article(app)
+    resp = app.test_client().get(f"/articles/{art.id}-{art.slug}")
+    cookie = next(c for c in resp.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
