@@ -12,8 +12,8 @@ from ..extensions import db
 from ..models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
 from ..services import library
 from ..tickets import service
-from ..tickets.service import STATUSES
-from . import mail
+from ..tickets.emails import send_ticket_email
+from ..tickets.service import STATUSES, status_url
 
 DONE_STATUSES = ("resolved", "closed")
 
@@ -56,7 +56,7 @@ def reply(ticket: Ticket, body: str, by: Agent) -> None:
     if ticket.status == "new":
         ticket.status = "in progress"
     db.session.commit()
-    mail.send(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
+    send_ticket_email(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
 
 
 def note(ticket: Ticket, body: str, by: Agent) -> None:
@@ -106,10 +106,14 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
         ticket.first_response_at = now
     add_event(ticket, "resolved", explanation, by.name, public=True)
     db.session.commit()
-    mail.send(ticket, "We think your problem is fixed", "agent_resolved",
-              explanation=explanation,
-              yes_url=mail.status_url(ticket, "/confirm?answer=yes"),
-              no_url=mail.status_url(ticket, "/confirm?answer=no"))
+    send_is_it_fixed(ticket, "We think your problem is fixed", explanation)
+
+
+def send_is_it_fixed(ticket: Ticket, subject: str, explanation: str) -> bool:
+    """The explanation with "Is it fixed? Yes / No" links to the user's status page."""
+    return send_ticket_email(ticket, subject, "agent_resolved", explanation=explanation,
+                             yes_url=status_url(ticket) + "/confirm?answer=yes",
+                             no_url=status_url(ticket) + "/confirm?answer=no")
 
 
 def confirm(ticket: Ticket, fixed: bool) -> None:
@@ -145,7 +149,7 @@ def send_updates(now: datetime | None = None) -> int:
         add_event(ticket, "update", "We are still working on your request. "
                   "We will contact you when we have news.", "Help desk", public=True)
         db.session.commit()
-        mail.send(ticket, "We are still working on your request", "agent_update")
+        send_ticket_email(ticket, "We are still working on your request", "agent_update")
     return len(tickets)
 
 

@@ -13,7 +13,7 @@ from .. import outages
 from ..extensions import db
 from ..models import Outage
 from ..tickets.hours import to_local, to_utc_naive
-from . import mail
+from . import actions
 from .auth import current_agent
 from .forms import OutageForm, OutageResolveForm, OutageUpdateForm
 
@@ -95,9 +95,7 @@ def outage_resolve(outage_id: int) -> Response | tuple[str, int]:
         return _render_outage(outage, 400, resolve_form=form)
     joined = outages.resolve_outage(outage, form.resolution.data or "")
     for ticket in joined:
-        mail.send(ticket, "The problem you told us about is fixed", "agent_resolved",
-                  explanation=outage.resolution,
-                  yes_url=mail.status_url(ticket, "/confirm?answer=yes"),
-                  no_url=mail.status_url(ticket, "/confirm?answer=no"))
+        actions.send_is_it_fixed(ticket, "The problem you told us about is fixed",
+                                 outage.resolution or "")
     flash(f"Outage resolved. {len(joined)} affected people were told by email.")
     return redirect(url_for("agent.outage", outage_id=outage.id))

@@ -7,12 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from .. import outages
-from ..agents import actions, mail
+from ..agents import actions
 from ..agents.forms import ConfirmForm, JoinOutageForm, RateForm
 from ..extensions import db, limiter
 from ..models import Outage, Ticket
 from ..services import support
-from ..tickets.service import find_by_token
+from ..tickets.emails import send_ticket_email
+from ..tickets.service import find_by_token, status_url
 
 bp = Blueprint("info", __name__)
 
@@ -47,7 +48,7 @@ def confirm(token: str) -> str | Response | tuple[str, int]:
     ticket = _ticket(token)
     if ticket.status != "resolved":
         return render_template("info/confirm.html", ticket=ticket, form=None,
-                               status_url=mail.status_url(ticket))
+                               status_url=status_url(ticket))
     answer = request.args.get("answer")
     form = ConfirmForm(answer=answer if answer in ("yes", "no") else None)
     if form.validate_on_submit():
@@ -60,7 +61,7 @@ def confirm(token: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("tickets.status", token=ticket.token))
     code = 400 if form.errors else 200
     return render_template("info/confirm.html", ticket=ticket, form=form,
-                           status_url=mail.status_url(ticket)), code
+                           status_url=status_url(ticket)), code
 
 
 @bp.route("/status/<token>/rate", methods=["GET", "POST"])
@@ -69,7 +70,7 @@ def rate(token: str) -> str | Response | tuple[str, int]:
     ticket = _ticket(token)
     if ticket.status != "closed" or ticket.rating is not None:
         return render_template("info/rate.html", ticket=ticket, form=None,
-                               status_url=mail.status_url(ticket))
+                               status_url=status_url(ticket))
     form = RateForm()
     if form.validate_on_submit():
         actions.rate(ticket, int(form.rating.data))
@@ -77,7 +78,7 @@ def rate(token: str) -> str | Response | tuple[str, int]:
         return redirect(url_for(".rate", token=token))
     code = 400 if form.errors else 200
     return render_template("info/rate.html", ticket=ticket, form=form,
-                           status_url=mail.status_url(ticket)), code
+                           status_url=status_url(ticket)), code
 
 
 @bp.route("/status/outages/<int:outage_id>/join", methods=["GET", "POST"])
@@ -90,8 +91,8 @@ def join(outage_id: int) -> str | Response | tuple[str, int]:
     form = JoinOutageForm()
     if form.validate_on_submit():
         ticket = outages.join_outage(outage, form.name.data or "", form.email.data or "")
-        mail.send(ticket, "You are on the list for a known problem", "agent_outage_joined",
-                  outage=outage)
+        send_ticket_email(ticket, "You are on the list for a known problem",
+                          "agent_outage_joined", outage=outage)
         flash("Thank you. We have added you to the people affected. "
               "We will email you when it is fixed.")
         return redirect(url_for("tickets.status", token=ticket.token))
