@@ -31,6 +31,7 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
     category: Mapped[str | None] = mapped_column(String(80))
     result_count: Mapped[int]
     did_you_mean: Mapped[str | None] = mapped_column(String(200))
+    confident: Mapped[bool | None]  # the best result answered the request well (None: before)
     clicked_article_id: Mapped[int | None]
     source: Mapped[str] = mapped_column(String(20), default="public")  # public | api | agent
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -131,10 +131,13 @@ class SearchIndex:
     # -- reading -------------------------------------------------------------------------------
 
     def search(self, q: str, *, category: str | None = None, page: int = 1, per_page: int = 10,
-               include_internal: bool = False) -> SearchResults:
+               include_internal: bool = False, exact: bool = False,
+               show_all: bool = False) -> SearchResults:
+        """``exact``: no spelling correction; ``show_all``: every article sharing a word."""
         return self._read(
             lambda e: e.search(q, category=category, page=page, per_page=per_page,
-                               include_internal=include_internal),
+                               include_internal=include_internal, exact=exact,
+                               show_all=show_all),
             Engine.nothing(q, category, page, per_page))
 
     def suggest(self, prefix: str, *, include_internal: bool = False,

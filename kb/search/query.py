@@ -1,8 +1,9 @@
 """Turning what people type into ranked, filtered, highlighted results.
 
 User text never reaches Whoosh's query parser: it is cut into plain words, so quotes, ``AND(``
-or ``*`` are just words and nothing can raise. The cheap conjunctive (AND) query runs first;
-OR and spelling correction run only when AND finds fewer than ENOUGH documents.
+or ``*`` are just words and nothing can raise. Results are ranked by how much of the request
+they answer (its content words, weighted by how telling each is), and only those close to the
+best are listed; the rest sit behind "show all". A weak best match makes ``confident`` false.
 """
 
 from __future__ import annotations
@@ -10,24 +11,32 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 from html import escape
+from math import log
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import damerau_levenshtein
 
-from .ranking import Concept, QueryLeaf, Ranked, Ranker, TermLeaf
+from .ranking import Concept, QueryLeaf, Ranker, TermLeaf
+from .request import article_ids, is_stop, without_ids
 from .schema import FIELD_BOOSTS, word_keys, words
-from .snippets import matches, snippet
+from .snippets import snippet
+from .spelling import Speller, rarity
 from .synonyms import Phrase, Synonyms
 
-MAX_QUERY_CHARS = 200  # longer input is cut: nobody types more, and it bounds the work
-MAX_WORDS = 10
-ENOUGH = 3  # fewer AND matches than this and the query is retried with OR / corrected words
+MAX_QUERY_CHARS = 1000  # two or three pasted sentences; longer input is cut (bounds the work)
+MAX_WORDS = 32  # content words counted (small words never count: see request.is_stop)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 PREFIX_TERMS = 64  # title words one typed prefix may expand to in suggestions
 PHRASE_FIELDS = ("title", "summary", "tags")  # fields with positions
+STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is about the word
+BODY_SHARE = 0.5  # a word found only in the body counts half as much as in title or tags
+CANDIDATES = 60  # best BM25 documents re-ranked by how much of the request they answer
+TIE = 0.1  # share of the score given to BM25, so equal coverage is ordered by it
+CUT = 0.6  # results scoring below this share of the best one are "show all" only
+CONFIDENT = 0.55  # the best result answers at least this share of the request
+BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
 
 @dataclass
@@ -39,32 +48,46 @@ class Hit:
     audience: str
     snippet: str  # safe HTML: escaped text, matched words in <mark>; else the escaped summary
     score: float
+    coverage: float = 1.0  # share of the request (weighted content words) this article answers
 
 
 @dataclass
 class SearchResults:
     query: str
-    total: int
+    total: int  # results that really match (above the cut-off relative to the best)
     page: int
     pages: int
     per_page: int
     hits: list[Hit]
-    did_you_mean: str | None  # corrected query, only when it does better than the original
+    did_you_mean: str | None  # the corrected query the results are for, when one was used
     category: str | None
+    confident: bool = False  # false when nothing matches or the best match is weak
+    total_all: int = 0  # every article sharing a word with the request ("show all N")
+    show_all: bool = False
+    looked_up: bool = False  # an article id ("KB-42") was named and put first
 
 
 @dataclass
-class _Attempt:
-    """One way of running the words: how many matched, the top documents, the terms to mark."""
+class _Part:
+    """One concept of the request: its leaves by field group and how much it weighs."""
 
-    total: int = 0
-    ranked: Ranked = field(default_factory=list)
-    conjunctive: bool = False
+    strong: Concept
+    body: Concept
+    weight: float
+    terms: set[str]
+
+
+@dataclass
+class _Match:
+    """The request run once: (score, coverage, docnum) best first, and the terms to mark."""
+
+    ranked: list[tuple[float, float, int]] = field(default_factory=list)
+    total_any: int = 0
     terms: frozenset[str] = frozenset()
 
-    def quality(self) -> tuple[int, int, float]:
-        top = self.ranked[0][0] if self.ranked else 0.0
-        return (int(self.total > 0) + int(self.conjunctive and self.total > 0), self.total, top)
+    @property
+    def top(self) -> float:
+        return self.ranked[0][1] if self.ranked else 0.0
 
 
 class Engine:
@@ -76,7 +99,7 @@ class Engine:
         self.synonyms = synonyms
         self.ranker = Ranker(searcher)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
-        self._words: dict[str, list[str]] = {}
+        self._spellers: dict[bool, Speller] = {}  # public words only / every word
 
     def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
         """Docnums a search may return (None = all): public only unless asked, and the category.
@@ -102,115 +125,120 @@ class Engine:
 
     # -- building ------------------------------------------------------------------------------
 
-    def _concept(self, alternatives: list[Phrase]) -> tuple[Concept, set[str]]:
+    def _part(self, alternatives: list[Phrase], weight: float) -> _Part:
         """A word or synonym group as leaves: each stem in each text field, boosted per field."""
-        leaves: Concept = []
+        strong: Concept = []
+        body: Concept = []
         terms: set[str] = set()
         for phrase in alternatives:
             stems = [keys[0] for w in phrase if (keys := word_keys(w))]
             terms.update(stems)
             if len(stems) == 1:
-                leaves.extend(TermLeaf(name, stems[0], boost)
-                              for name, boost in FIELD_BOOSTS.items())
+                for name, boost in FIELD_BOOSTS.items():
+                    leaf = TermLeaf(name, stems[0], boost)
+                    (strong if name in STRONG_FIELDS else body).append(leaf)
             elif stems:
-                leaves.extend(QueryLeaf(wq.Phrase(name, stems, boost=FIELD_BOOSTS[name]))
+                strong.extend(QueryLeaf(wq.Phrase(name, stems, boost=FIELD_BOOSTS[name]))
                               for name in PHRASE_FIELDS)
-                leaves.append(QueryLeaf(wq.And([wq.Term("body", s) for s in stems])))
-        return leaves, terms
+                body.append(QueryLeaf(wq.And([wq.Term("body", s) for s in stems])))
+        return _Part(strong, body, weight, terms)
 
-    def _attempt(self, query_words: list[str], allow: set[int] | None, limit: int) -> _Attempt:
-        concepts: list[Concept] = []
-        terms: set[str] = set()
+    def _weight(self, word: str) -> float:
+        """How much a word tells about the problem: rare in English and rare in the articles.
+
+        A word no article uses keeps its full weight, so a request about a stapler is not
+        answered by the paper-jam article just because "jammed" matched."""
+        keys = word_keys(word)
+        english = max(0.3, rarity(word))
+        if not keys:
+            return english
+        df = max(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
+        n = max(2, self.reader.doc_count_all())
+        if not df:
+            return english
+        return english * (0.4 + 0.6 * log(n / df) / log(n))
+
+    def _parts(self, query_words: list[str]) -> list[_Part]:
+        parts: list[_Part] = []
         for alternatives in self.synonyms.expand(query_words):
-            leaves, concept_terms = self._concept(alternatives)
-            terms |= concept_terms
-            if leaves:
-                concepts.append(leaves)
+            content = [w for w in alternatives[0] if not is_stop(w)]
+            if content:
+                weight = max(self._weight(w) for w in content)
+                parts.append(self._part(alternatives, weight))
+            if len(parts) >= MAX_WORDS:
+                break
+        return parts
+
+    def _match(self, query_words: list[str], allow: set[int] | None, need: int) -> _Match:
+        """Rank by how much of the request each article answers (weighted concepts matched,
+        title and tags above the body), with BM25 to order equal coverage."""
+        parts = self._parts(query_words)
+        concepts = [p.strong + p.body for p in parts if p.strong or p.body]
         if not concepts:
-            return _Attempt()
-        marks = frozenset(terms)
-        total, ranked = self.ranker.conjunctive(concepts, allow, limit)
-        if total >= ENOUGH or len(concepts) == 1:
-            return _Attempt(total, ranked, True, marks)
-        any_total, any_ranked = self.ranker.disjunctive(concepts, allow, limit)
-        if any_total > total:
-            return _Attempt(any_total, any_ranked, False, marks)
-        return _Attempt(total, ranked, True, marks)
+            return _Match()
+        total_any, ranked = self.ranker.disjunctive(concepts, allow, max(CANDIDATES, need))
+        if not ranked:
+            return _Match(total_any=total_any)
+        docs = sorted(d for _s, d in ranked)
+        cover = dict.fromkeys(docs, 0.0)
+        for part in parts:
+            strong = self.ranker.scores(part.strong, docs) if part.strong else {}
+            for d in strong:
+                cover[d] += part.weight
+            if part.body:
+                for d in self.ranker.scores(part.body, docs):
+                    if d not in strong:
+                        cover[d] += BODY_SHARE * part.weight
+        weight = sum(p.weight for p in parts) or 1.0
+        top_bm25 = ranked[0][0] or 1.0
+        rows = [((1 - TIE) * cover[d] / weight + TIE * s / top_bm25, cover[d] / weight, d)
+                for s, d in ranked]
+        rows.sort(key=lambda r: (-r[0], r[2]))
+        terms = frozenset(t for p in parts for t in p.terms)
+        return _Match(rows, total_any, terms)
 
     # -- spelling ------------------------------------------------------------------------------
 
-    def _known(self, stem: str) -> bool:
-        return any(self.reader.doc_frequency(name, stem) for name in FIELD_BOOSTS)
+    def _known(self, word: str) -> bool:
+        keys = word_keys(word)
+        return not keys or any(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
 
-    def _correct_word(self, word: str, stem: str, allow: set[int] | None) -> str | None:
-        """The closest indexed stem (title or body), most frequent first; as a readable word.
-
-        Candidates share the first two letters and are within 2 edits (1 for short words):
-        most typos are later in the word, and it keeps the comparisons to a few hundred."""
-        if len(stem) < 3 or not stem.isalpha():
-            return None
-        limit = 1 if len(stem) < 5 else 2
-        letters = set(stem)
-        scored = []
-        for term in self._terms_starting(stem[:2]):
-            if term == stem or abs(len(term) - len(stem)) > limit:
-                continue
-            if len(letters.symmetric_difference(term)) > 2 * limit:  # cheap: letters differ
-                continue
-            dist = damerau_levenshtein(stem, term, limit)
-            if dist <= limit:
-                freq = sum(self.reader.doc_frequency(name, term) for name in ("title", "body"))
-                scored.append((dist, -freq, term))
-        if not scored:
-            return None
-        return self._spell_out(word, stem, min(scored)[2], allow)
-
-    def _terms_starting(self, prefix: str) -> list[str]:
-        """Title and body stems starting with ``prefix`` (cached per searcher)."""
-        got = self._words.get(prefix)
+    def speller(self, allow: set[int] | None) -> Speller:
+        """Close words among those the articles a search may show use (internal words never
+        reach the public); built on the first misspelt word, kept with the searcher."""
+        key = allow is None
+        got = self._spellers.get(key)
         if got is None:
-            terms: set[str] = set()
-            for name in ("title", "body"):
-                for btext in self.reader.expand_prefix(name, prefix):
-                    term = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-                    if len(term) >= 3 and term.isalpha():
-                        terms.add(term)
-            if len(self._words) > 2_000:
-                self._words.clear()
-            got = self._words[prefix] = sorted(terms)
+            counts: dict[str, int] = {}
+            for docnum, doc in self.reader.iter_docs():
+                if allow is not None and docnum not in allow:
+                    continue
+                text = " ".join(str(doc.get(name, "")) for name in ("title", "summary", "body"))
+                for w in set(words(text)):
+                    w = "".join(ch for ch in w if ch not in ".'’-")  # "wi-fi" -> "wifi"
+                    if len(w) >= 3 and w.isalpha():
+                        counts[w] = counts.get(w, 0) + 1
+            got = self._spellers[key] = Speller(counts)
         return got
 
-    def _spell_out(self, word: str, stem: str, fixed: str, allow: set[int] | None) -> str:
-        """A word people can read for a corrected stem: "priners" -> "printers"."""
-        joined = "".join(ch for ch in word if ch not in ".'’-")
-        if joined != stem and joined.startswith(stem):  # keep the typed ending: -s, -ing...
-            guess = fixed + joined[len(stem):]
-            if word_keys(guess)[:1] == (fixed,):
-                return guess
-        for btext in self.reader.expand_prefix("title_words", fixed[:max(1, len(fixed) - 1)]):
-            candidate = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-            if word_keys(candidate)[:1] == (fixed,):
-                return candidate
-        # As written in the text of a document this search may show.
-        for name in ("summary", "body"):
-            for docnum in self.ranker.impacts(TermLeaf(name, fixed, 1.0)).ids:
-                if allow is None or docnum in allow:
-                    text = self.searcher.stored_fields(docnum).get(name, "")
-                    for start, end, _key in matches(text, frozenset([fixed])):
-                        return text[start:end].lower()
-                    break
-        return fixed
-
-    def correct(self, query_words: list[str], allow: set[int] | None) -> list[str] | None:
-        """The words with unknown ones replaced by close indexed words, or None if no change."""
+    def correct(self, query_words: list[str], allow: set[int] | None, need: int,
+                best: _Match, include_internal: bool) -> tuple[list[str], _Match] | None:
+        """Replace misspelt words (non-words no article uses) by close index words, one at a
+        time, keeping a replacement only when the request is then clearly better answered."""
+        speller = self.speller(None if include_internal else self.allowed(None, False))
         fixed = list(query_words)
+        current = best
+        changed = False
         for i, w in enumerate(query_words):
-            keys = word_keys(w)
-            if keys and not self._known(keys[0]):
-                better = self._correct_word(w, keys[0], allow)
-                if better is not None:
-                    fixed[i] = better
-        return fixed if fixed != query_words else None
+            if is_stop(w) or self._known(w):
+                continue
+            for candidate in speller.candidates(w):
+                trial = [*fixed[:i], candidate, *fixed[i + 1:]]
+                got = self._match(trial, allow, need)
+                if got.top >= current.top + BETTER:
+                    fixed, current, changed = trial, got, True
+                    break
+        return (fixed, current) if changed else None
 
     # -- public operations ---------------------------------------------------------------------
 
@@ -223,34 +251,57 @@ class Engine:
                              did_you_mean=None, category=category)
 
     def search(self, text: Any, *, category: str | None, page: Any, per_page: Any,
-               include_internal: bool) -> SearchResults:
+               include_internal: bool, exact: bool = False,
+               show_all: bool = False) -> SearchResults:
         out = self.nothing(text, category, page, per_page)
-        query_words = words(out.query[:MAX_QUERY_CHARS])[:MAX_WORDS]
+        raw = out.query[:MAX_QUERY_CHARS]
         allow = self.allowed(category, include_internal)
-        if not query_words or (allow is not None and not allow):
+        if allow is not None and not allow:
             return out
-        limit = out.page * out.per_page
-        best = self._attempt(query_words, allow, limit)
-        if best.total < ENOUGH or not best.conjunctive:
-            corrected = self.correct(query_words, allow)
+        named = self._named(raw, allow, bare=include_internal)
+        query_words = words(without_ids(raw)) if not (named and raw.strip().isdigit()) else []
+        need = out.page * out.per_page
+        best = self._match(query_words, allow, need)
+        if not exact and query_words:
+            corrected = self.correct(query_words, allow, need, best, include_internal)
             if corrected is not None:
-                alt = self._attempt(corrected, allow, limit)
-                if alt.quality() > best.quality():
-                    best, out.did_you_mean = alt, " ".join(corrected)
-        out.total = best.total
-        out.pages = -(-best.total // out.per_page)
+                fixed, best = corrected
+                out.did_you_mean = " ".join(fixed)
+        rows = best.ranked
+        top_score = rows[0][0] if rows else 0.0
+        strong = [r for r in rows if r[0] >= CUT * top_score]
+        out.show_all = bool(show_all)
+        shown = rows if show_all else strong
+        out.confident = bool(named) or (best.top >= CONFIDENT)
+        out.looked_up = bool(named)
+        docs = [*named, *(d for _s, _c, d in shown if d not in named)]
+        cover = {d: c for _s, c, d in rows}
+        score = {d: s for s, _c, d in rows}
+        out.total = len(docs) + (max(0, best.total_any - len(rows)) if show_all else 0)
+        out.total_all = max(best.total_any, len(rows), out.total)
+        out.pages = -(-out.total // out.per_page)
         start = (out.page - 1) * out.per_page
-        out.hits = [self._hit(docnum, score, best.terms)
-                    for score, docnum in best.ranked[start:start + out.per_page]]
+        out.hits = [self._hit(d, score.get(d, 1.0), best.terms, cover.get(d, 1.0))
+                    for d in docs[start:start + out.per_page]]
         return out
 
-    def _hit(self, docnum: int, score: float, terms: frozenset[str] | None) -> Hit:
+    def _named(self, text: str, allow: set[int] | None, *, bare: bool) -> list[int]:
+        """Docnums of the articles the text names by id ("KB-42"; "42" when ``bare``)."""
+        out = []
+        for article_id in article_ids(text, bare=bare):
+            docnum = self.searcher.document_number(id=str(article_id))
+            if docnum is not None and (allow is None or docnum in allow):
+                out.append(docnum)
+        return out
+
+    def _hit(self, docnum: int, score: float, terms: frozenset[str] | None,
+             coverage: float = 1.0) -> Hit:
         doc = self.searcher.stored_fields(docnum)
         summary = doc.get("summary", "")
         marked = snippet(doc.get("body", ""), terms) if terms else None
         return Hit(id=int(doc["id"]), title=doc.get("title", ""), summary=summary,
                    category=doc.get("category", ""), audience=doc.get("audience", ""),
-                   snippet=marked or escape(summary), score=float(score))
+                   snippet=marked or escape(summary), score=float(score), coverage=coverage)
 
     def suggest(self, prefix: Any, *, include_internal: bool, limit: Any) -> list[tuple[int, str]]:
         """Titles with a word starting with each typed word (the last may be unfinished)."""

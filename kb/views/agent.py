@@ -27,8 +27,9 @@ from ..agents.actions import DONE_STATUSES, link_article, link_rate
 from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
 from ..extensions import db, limiter, login_manager
 from ..models import ArticleFlag, Ticket
+from ..search.request import ticket_number
+from ..searchlog import MAX_QUERY, run_search
 from ..services import library, search_index
-from .public import run_search
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 PUBLIC_ENDPOINTS = {"agent.login"}
@@ -100,8 +101,13 @@ def link_form(ticket_id: int | None = None) -> LinkFromSearchForm:
 
 
 @bp.get("/")
-def search() -> str:
-    q = request.args.get("q", "").strip()[:200]
+def search() -> str | Response:
+    """Lookup during a call: "HD-000123" opens that ticket; "KB-42" or "42" puts that
+    article first; anything else is a search with internal articles included."""
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    number = ticket_number(q)
+    if number is not None and db.session.get(Ticket, number) is not None:
+        return redirect(url_for(".ticket", ticket_id=number))
     results = run_search(q, None, 1, "agent", include_internal=True)[0] if q else None
     lib = library()
     found = [lib.get(h.id, include_internal=True) for h in results.hits] if results else []
@@ -113,8 +119,8 @@ def search() -> str:
 @bp.get("/api/search")
 def api_search() -> Response:
     """Results as the agent types: internal articles included and marked."""
-    q = request.args.get("q", "").strip()[:200]
-    if len(q) < 2:
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    if not q:
         return jsonify({"query": q, "results": []})
     results = search_index().search(q, per_page=10, include_internal=True)
     lib = library()

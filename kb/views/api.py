@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 from ..content.article import Article
 from ..extensions import csrf, limiter
 from ..search import Hit
+from ..searchlog import MAX_QUERY, run_search
 from ..services import library, search_index
-from .public import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only; nothing here changes state a browser could be tricked into
@@ -31,12 +31,16 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    q = request.args.get("q", "").strip()[:200]
+    """Ranked public articles; ``confident`` is false when nothing matches or the best match
+    is weak (then offer the open question and a person first, the hits as "might help")."""
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
     category = request.args.get("category") or None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    results, _log = run_search(q, category, page, "api")
+    results, _log = run_search(q, category, page, "api", exact=request.args.get("exact") == "1",
+                               show_all=request.args.get("show") == "all")
     return jsonify({
         "query": q, "did_you_mean": results.did_you_mean, "total": results.total,
+        "total_all": results.total_all, "confident": results.confident,
         "page": results.page, "pages": results.pages, "category": category,
         "results": [_hit_json(h) for h in results.hits],
     })

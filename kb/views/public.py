@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..content.article import Article
 from ..extensions import db
 from ..models import Feedback, SearchLog, utcnow
-from ..search import SearchResults
+from ..searchlog import MAX_QUERY, run_search
 from ..services import library, search_index
 from ..tickets.redact import redact
 
@@ -30,28 +30,6 @@ class FeedbackForm(FlaskForm):
     reason = TextAreaField("What was missing or wrong? (optional)",
                            validators=[Optional(), Length(max=1000)])
     article_id = HiddenField()
-
-
-def run_search(q: str, category: str | None, page: int, source: str,
-               include_internal: bool = False) -> tuple[SearchResults, int | None]:
-    """Search and record it (query, count, later the click), for the content worklist."""
-    results = search_index().search(q, category=category, page=page,
-                                    per_page=_per_page(), include_internal=include_internal)
-    log_id = None
-    if q.strip() and page == 1:
-        entry = SearchLog(query=q.strip()[:200], category=category,
-                          result_count=results.total, did_you_mean=results.did_you_mean,
-                          source=source)
-        db.session.add(entry)
-        db.session.commit()
-        log_id = entry.id
-    return results, log_id
-
-
-def _per_page() -> int:
-    from flask import current_app
-
-    return int(current_app.config["SEARCH_PER_PAGE"])
 
 
 def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
@@ -108,14 +86,17 @@ def category(category_id: str) -> str:
 
 @bp.get("/search")
 def search() -> str:
-    q = request.args.get("q", "").strip()[:200]
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
     category = request.args.get("category") or None
     if category and category not in library().categories:
         category = None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    results, log_id = run_search(q, category, page, "public")
+    exact = request.args.get("exact") == "1"
+    results, log_id = run_search(q, category, page, "public", exact=exact,
+                                 show_all=request.args.get("show") == "all")
     return render_template("search.html", q=q, results=results, category=category,
-                           log_id=log_id, banners_text=q, counts=library().category_counts())
+                           log_id=log_id, banners_text=q, counts=library().category_counts(),
+                           exact="1" if exact else "")
 
 
 @bp.get("/articles/<int:article_id>")

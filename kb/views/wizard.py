@@ -13,10 +13,10 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..extensions import db
 from ..models import WizardRun
-from ..services import library
+from ..services import library, support
 from ..wizards.engine import YES_NO, Outcome, answer, begin, describe
 from ..wizards.model import Node, Wizard
-from ..wizards.registry import all_wizards, best_wizard, get_wizard, matching_articles
+from ..wizards.registry import all_wizards, get_wizard, matching_articles, route_request
 from ..wizards.runs import abandon_current, current_run, record, session_run
 
 bp = Blueprint("wizard", __name__)
@@ -88,25 +88,53 @@ def index() -> str:
 def _index_page(form: EntryForm) -> str:
     unmatched = session.get(UNMATCHED) if request.args.get("nomatch") else None
     wizards = sorted(all_wizards().values(), key=lambda w: (not w.available, w.title.lower()))
+    routing = route_request(unmatched) if unmatched else None
     return render_template("wizard/list.html", wizards=wizards, form=form, unmatched=unmatched,
-                           articles=matching_articles(unmatched, 5) if unmatched else [])
+                           choices=routing.choices if routing else [],
+                           articles=routing.articles if routing else [])
 
 
 @bp.post("/wizards/start")
 def start() -> Response | str:
-    """The general "What's going wrong?": the best wizard, already past its first question."""
+    """The general "What's going wrong?": security first; the one clear wizard, already past
+    its first question; otherwise the closest wizards and articles to pick from."""
     form = EntryForm()
     if not form.validate_on_submit():
         return _index_page(form)
     text = (form.problem.data or "").strip()
-    wizard = best_wizard(text)
-    if wizard is None:
-        session[UNMATCHED] = text
+    routing = route_request(text)
+    session[UNMATCHED] = text
+    if routing.security is not None:
+        return redirect(url_for("wizard.security", article=routing.security))
+    if routing.wizard is None:
         return redirect(url_for("wizard.index", nomatch=1, _anchor="matches"))
+    session.pop(UNMATCHED, None)
+    outcome = begin(routing.wizard, text)
+    db.session.commit()
+    return redirect(_node_url(outcome))
+
+
+@bp.post("/wizards/choose/<wizard_id>")
+def chosen(wizard_id: str) -> Response:
+    """A wizard picked from the list after the general question: start it with the words
+    already given, so its first question is not asked again."""
+    wizard = _wizard_or_404(wizard_id)
+    text = str(session.get(UNMATCHED) or "").strip()
+    if not ConfirmForm().validate_on_submit() or not wizard.available or not text:
+        return redirect(url_for("wizard.first", wizard_id=wizard_id))
     session.pop(UNMATCHED, None)
     outcome = begin(wizard, text)
     db.session.commit()
     return redirect(_node_url(outcome))
+
+
+@bp.get("/wizards/security")
+def security() -> str:
+    """"This may be a security problem": call now, then the article, never a wizard."""
+    article = library().get(request.args.get("article", 0, type=int) or 0)
+    said = str(session.get(UNMATCHED) or "")
+    return render_template("wizard/security.html", article=article, said=said,
+                           contact=(support().get("contact") or {}))
 
 
 # ---------------------------------------------------------------- one wizard

@@ -13,7 +13,7 @@ from ..models import WizardRun
 from ..services import library
 from .model import Node, Wizard
 from .registry import matches
-from .runs import record, start_run, update_state
+from .runs import open_answer, record, start_run, update_state
 
 YES_NO = {"yes": "Yes, that worked", "no": "No, it did not work"}
 
@@ -82,10 +82,29 @@ def answer(run: WizardRun, wizard: Wizard, node: Node, item: dict[str, Any],
     return arrive(run, wizard, target)
 
 
+def told(node: Node, text: str) -> int | None:
+    """The option the user's own words already chose ("the light is orange"), if exactly
+    one option's words appear in them; never "I'm not sure"."""
+    if node.type != "choice" or not text:
+        return None
+    hits = [i for i, o in enumerate(node.options)
+            if not o.not_sure and any(matches(w, text) for w in o.words)]
+    return hits[0] if len(hits) == 1 else None
+
+
 def arrive(run: WizardRun, wizard: Wizard, node_id: str) -> Outcome:
-    """Record the visit and what reaching this node means (resolved, handoff, goto)."""
+    """Record the visit and what reaching this node means (resolved, handoff, goto). A
+    question the open answer already answered is answered with it, not asked again."""
     node = wizard.nodes[node_id]
     record(run, node_id, "visit")
+    state = run.state or {}
+    if node_id not in (state.get("answers") or {}):
+        choice = told(node, open_answer(state))
+        if choice is not None:
+            item = describe(node, str(choice))
+            if item is not None:
+                item["kind"] = "told"
+                return answer(run, wizard, node, item)
     if node.type == "resolved":
         run.outcome = "resolved"
         record(run, node_id, "resolved")
@@ -101,7 +120,6 @@ def arrive(run: WizardRun, wizard: Wizard, node_id: str) -> Outcome:
 def goto(run: WizardRun, wizard: Wizard, node: Node) -> Outcome:
     """Continue in another wizard, carrying the user's own words so they are not asked twice."""
     from .registry import get_wizard
-    from .runs import open_answer
 
     target = get_wizard(node.wizard)
     run.outcome = "goto"

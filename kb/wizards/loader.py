@@ -186,10 +186,17 @@ class _Checker:
                 self.error(item.pos(key="sets"), f"{where}: sets may only hold impact, urgency "
                                                  "and category")
                 sets = {}
+            told = item.get("words") or []
+            if isinstance(told, str):
+                told = [told]
+            if not isinstance(told, list):
+                self.error(item.pos(key="words"), f"{where}: words must be a list")
+                told = []
             options.append(Option(label=self._text(item, "label", where=where),
                                   next=self._link(item, "next", where),
                                   says=self._text(item, "says", required=False),
-                                  sets={str(k): str(v) for k, v in sets.items()}))
+                                  sets={str(k): str(v) for k, v in sets.items()},
+                                  words=tuple(str(w).lower() for w in told)))
         if not any(is_not_sure(o.label) for o in options):
             self.error(raw.key_pos("options"),
                        f"node '{node_id}': a choice must offer an \"I'm not sure\" option")

@@ -16,6 +16,7 @@ class Option:
     next: str
     says: str = ""  # the answer as a plain sentence, for "Here's what we understood"
     sets: dict[str, str] = field(default_factory=dict)  # impact / urgency / category
+    words: tuple[str, ...] = ()  # the open answer saying any of these answers the question
 
     @property
     def not_sure(self) -> bool:

@@ -71,7 +71,7 @@ def test_category_page_lists_its_articles(client: FlaskClient) -> None:
 
 def test_search_finds_highlights_and_logs(app: Flask, client: FlaskClient) -> None:
     html = client.get("/search?q=printer+offline").get_data(as_text=True)
-    assert "<mark>" in html and "articles found" in html
+    assert "<mark>" in html and "found." in html
     with app.app_context():
         log = db.session.scalars(select(SearchLog)).one()
         assert log.query == "printer offline" and log.result_count > 0

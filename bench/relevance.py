@@ -1,0 +1,155 @@
+"""Relevance on real phrasings: our search and routing beside plain SQLite FTS5.
+
+    python bench/relevance.py [--file tests/relevance.yml] [--show-misses]
+
+Each row of the file is something a real person typed, with the article that answers it (or
+null when the knowledge base has none) and the wizard the open question should reach. Prints
+top-1, top-3 and MRR@10 on covered rows, `confident` on covered and uncovered rows, routing
+accuracy, and the same ranking figures for an FTS5 table over the same public articles (porter
+stemming, bm25 with the same field weights, OR of the words).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kb import create_app  # noqa: E402
+from kb.services import library, search_index  # noqa: E402
+from kb.wizards.registry import all_wizards  # noqa: E402
+from kb.wizards.routing import route  # noqa: E402
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    rows = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []
+    return [r for r in rows if isinstance(r, dict) and r.get("query")]
+
+
+def wanted(row: dict[str, Any]) -> set[int]:
+    if row.get("expect") is None:
+        return set()
+    return {int(row["expect"]), *(int(x) for x in row.get("also") or [])}
+
+
+def rank_of(ids: list[int], good: set[int]) -> int | None:
+    return next((i for i, d in enumerate(ids) if d in good), None)
+
+
+class Fts5:
+    """The peer: what a plain FTS5 table does with the same articles and the same words."""
+
+    def __init__(self, articles: list[Any]):
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, summary, tags, body,"
+                        " tokenize='porter unicode61')")
+        self.db.executemany("INSERT INTO docs(rowid, title, summary, tags, body) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            ((a.id, a.title, a.summary, " ".join(a.tags), a.text)
+                             for a in articles))
+
+    def search(self, q: str) -> list[int]:
+        terms = ['"' + w + '"' for w in re.findall(r"\w+", q.lower())]
+        if not terms:
+            return []
+        return [r[0] for r in self.db.execute(
+            "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 2.0, 2.0, 1.0)"
+            " LIMIT 10", (" OR ".join(terms),))]
+
+
+def routed_ok(row: dict[str, Any], routing: Any) -> bool:
+    """Right when it goes straight to the expected wizard, or offers it in the pick-list;
+    a security request must reach the security page. Rows with no wizard: not straight into a
+    troubleshooting wizard."""
+    expect = row.get("wizard")
+    if expect == "security":
+        return routing.security is not None
+    if routing.security is not None:
+        return False
+    if not expect:
+        return routing.wizard is None
+    if routing.wizard is not None:
+        return bool(routing.wizard.id == expect)
+    return expect in [w.id for w in routing.choices]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--file", default=str(ROOT / "tests" / "relevance.yml"))
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    rows = load_rows(Path(args.file))
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
+                          "INDEX_DIR": f"{tmp}/index",
+                          "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})
+        with app.app_context():
+            fts = Fts5(library().visible())
+            report(rows, fts, args.show_misses)
+
+
+def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
+    index, wizards = search_index(), list(all_wizards().values())
+    n = {"covered": 0, "uncovered": 0, "routed": 0}
+    ours = {"top1": 0, "top3": 0, "mrr": 0.0}
+    peer = {"top1": 0, "top3": 0, "mrr": 0.0}
+    confident_covered = not_confident_uncovered = routed_right = 0
+    misses: list[str] = []
+    for row in rows:
+        q, good = str(row["query"]), wanted(row)
+        res = index.search(q, per_page=10)
+        ids = [h.id for h in res.hits]
+        if good:
+            n["covered"] += 1
+            for got, tally in ((ids, ours), (fts.search(q), peer)):
+                r = rank_of(got, good)
+                tally["top1"] += r == 0
+                tally["top3"] += r is not None and r < 3
+                tally["mrr"] += 1 / (r + 1) if r is not None else 0.0
+            confident_covered += res.confident
+            r = rank_of(ids, good)
+            if r != 0 or not res.confident:
+                misses.append(f"rank {r} conf {res.confident} want {sorted(good)} got "
+                              f"{ids[:3]} dym {res.did_you_mean!r}: {q[:90]}")
+        else:
+            n["uncovered"] += 1
+            not_confident_uncovered += not res.confident
+            if res.confident:
+                misses.append(f"confident on uncovered, got {ids[:3]}: {q[:90]}")
+        if "wizard" in row:
+            n["routed"] += 1
+            routing = route(q, wizards, res.hits)
+            ok = routed_ok(row, routing)
+            routed_right += ok
+            if not ok:
+                where = (f"security {routing.security}" if routing.security else
+                         routing.wizard.id if routing.wizard else
+                         f"choose {[w.id for w in routing.choices]}")
+                misses.append(f"routing want {row.get('wizard')} got {where}: {q[:90]}")
+
+    def pct(a: float, b: int) -> str:
+        return f"{100 * a / b:5.1f} %" if b else "  n/a"
+
+    c = n["covered"]
+    print(f"rows: {len(rows)} ({c} covered, {n['uncovered']} uncovered, {n['routed']} routed)")
+    print(f"top-1            ours {pct(ours['top1'], c)}   fts5 {pct(peer['top1'], c)}")
+    print(f"top-3            ours {pct(ours['top3'], c)}   fts5 {pct(peer['top3'], c)}")
+    print(f"MRR@10           ours {ours['mrr'] / max(c, 1):.3f}     fts5 {peer['mrr'] / max(c, 1):.3f}")
+    print(f"confident on covered        {pct(confident_covered, c)}")
+    print(f"not confident on uncovered  {pct(not_confident_uncovered, n['uncovered'])}")
+    print(f"routing (wizard or pick-list) {pct(routed_right, n['routed'])}")
+    if show:
+        print("\n".join(misses))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Running a search and recording it, shared by the public pages, the API and agents.
+
+Every first-page search is logged with its result count, whether it was confident and the
+correction used, so the help desk can see what people look for and do not find. The query is
+redacted before it is stored: people do paste passwords into search boxes.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from .extensions import db
+from .models import SearchLog
+from .search import SearchResults
+from .services import search_index
+from .tickets.redact import redact
+
+MAX_QUERY = 1000  # what a search box accepts: two or three pasted sentences
+
+
+def run_search(q: str, category: str | None, page: int, source: str, *,
+               include_internal: bool = False, exact: bool = False,
+               show_all: bool = False) -> tuple[SearchResults, int | None]:
+    """Search and record it (query, count, confidence; later the click)."""
+    results = search_index().search(q, category=category, page=page,
+                                    per_page=int(current_app.config["SEARCH_PER_PAGE"]),
+                                    include_internal=include_internal, exact=exact,
+                                    show_all=show_all)
+    log_id = None
+    if q.strip() and page == 1 and not show_all:
+        entry = SearchLog(query=redact(q.strip()).text[:200], category=category,
+                          result_count=results.total, did_you_mean=results.did_you_mean,
+                          confident=results.confident, source=source)
+        db.session.add(entry)
+        db.session.commit()
+        log_id = entry.id
+    return results, log_id
