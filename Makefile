@@ -6,7 +6,7 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 export FLASK_APP := kb:create_app
 
-.PHONY: run test lint check index bench install clean axe pytest
+.PHONY: run test lint check index bench relevance install clean axe pytest
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: lint check pytest
 
 bench: install
 	$(BIN)/python bench/search.py
+
+# Real phrasings (tests/relevance.yml): top-1, top-3, MRR@10, confidence, routing, beside FTS5.
+relevance: install
+	$(BIN)/python bench/relevance.py
 
 clean:
 	rm -rf $(VENV) node_modules instance/index* .pytest_cache .mypy_cache .ruff_cache

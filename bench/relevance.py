@@ -71,8 +71,10 @@ def routed_ok(row: dict[str, Any], routing: Any) -> bool:
     a security request must reach the security page. Rows with no wizard: not straight into a
     troubleshooting wizard."""
     expect = row.get("wizard")
-    if expect == "security":
-        return routing.security is not None
+    if expect == "security":  # the security page, or a pick-list led by a security article
+        return routing.security is not None or (
+            routing.wizard is None and bool(routing.articles)
+            and routing.articles[0].category == "security")
     if routing.security is not None:
         return False
     if not expect:
@@ -143,7 +145,8 @@ def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
     print(f"rows: {len(rows)} ({c} covered, {n['uncovered']} uncovered, {n['routed']} routed)")
     print(f"top-1            ours {pct(ours['top1'], c)}   fts5 {pct(peer['top1'], c)}")
     print(f"top-3            ours {pct(ours['top3'], c)}   fts5 {pct(peer['top3'], c)}")
-    print(f"MRR@10           ours {ours['mrr'] / max(c, 1):.3f}     fts5 {peer['mrr'] / max(c, 1):.3f}")
+    mrr, peer_mrr = ours["mrr"] / max(c, 1), peer["mrr"] / max(c, 1)
+    print(f"MRR@10           ours {mrr:.3f}     fts5 {peer_mrr:.3f}")
     print(f"confident on covered        {pct(confident_covered, c)}")
     print(f"not confident on uncovered  {pct(not_confident_uncovered, n['uncovered'])}")
     print(f"routing (wizard or pick-list) {pct(routed_right, n['routed'])}")

@@ -21,7 +21,7 @@ from .ranking import Concept, QueryLeaf, Ranker, TermLeaf
 from .request import article_ids, is_stop, without_ids
 from .schema import FIELD_BOOSTS, word_keys, words
 from .snippets import snippet
-from .spelling import Speller, rarity
+from .spelling import UNKNOWN_RARITY, Speller, rarity
 from .synonyms import Phrase, Synonyms
 
 MAX_QUERY_CHARS = 1000  # two or three pasted sentences; longer input is cut (bounds the work)
@@ -35,7 +35,10 @@ BODY_SHARE = 0.5  # a word found only in the body counts half as much as in titl
 CANDIDATES = 60  # best BM25 documents re-ranked by how much of the request they answer
 TIE = 0.1  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
-CONFIDENT = 0.55  # the best result answers at least this share of the request
+CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
+FIRM, FIRM_COVER = 4.5, 0.2  # ... matches this weight in title/tags and this share
+UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
+IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
 
@@ -84,6 +87,13 @@ class _Match:
     ranked: list[tuple[float, float, int]] = field(default_factory=list)
     total_any: int = 0
     terms: frozenset[str] = frozenset()
+    firm: float = 0.0  # weight the best result matches in its title, summary or tags
+
+    @property
+    def confident(self) -> bool:
+        """The best result answers most of the request, or its title and tags match several
+        telling words of a long one (long requests carry names, dates and places too)."""
+        return self.top >= CONFIDENT or (self.firm >= FIRM and self.top >= FIRM_COVER)
 
     @property
     def top(self) -> float:
@@ -150,13 +160,14 @@ class Engine:
         answered by the paper-jam article just because "jammed" matched."""
         keys = word_keys(word)
         english = max(0.3, rarity(word))
-        if not keys:
-            return english
-        df = max(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
-        n = max(2, self.reader.doc_count_all())
+        df = max((self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS),
+                 default=0) if keys else 0
         if not df:
-            return english
-        return english * (0.4 + 0.6 * log(n / df) / log(n))
+            # A name or code no article uses ("Pecos", "C8045") tells little; an English
+            # word no article uses ("stapler") says the request is about something else.
+            return UNKNOWN_WEIGHT if english >= UNKNOWN_RARITY else english
+        n = max(2, self.reader.doc_count_all())
+        return english * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
 
     def _parts(self, query_words: list[str]) -> list[_Part]:
         parts: list[_Part] = []
@@ -181,10 +192,12 @@ class Engine:
             return _Match(total_any=total_any)
         docs = sorted(d for _s, d in ranked)
         cover = dict.fromkeys(docs, 0.0)
+        firm = dict.fromkeys(docs, 0.0)
         for part in parts:
             strong = self.ranker.scores(part.strong, docs) if part.strong else {}
             for d in strong:
                 cover[d] += part.weight
+                firm[d] += part.weight
             if part.body:
                 for d in self.ranker.scores(part.body, docs):
                     if d not in strong:
@@ -195,7 +208,7 @@ class Engine:
                 for s, d in ranked]
         rows.sort(key=lambda r: (-r[0], r[2]))
         terms = frozenset(t for p in parts for t in p.terms)
-        return _Match(rows, total_any, terms)
+        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0)
 
     # -- spelling ------------------------------------------------------------------------------
 
@@ -272,7 +285,7 @@ class Engine:
         strong = [r for r in rows if r[0] >= CUT * top_score]
         out.show_all = bool(show_all)
         shown = rows if show_all else strong
-        out.confident = bool(named) or (best.top >= CONFIDENT)
+        out.confident = bool(named) or best.confident
         out.looked_up = bool(named)
         docs = [*named, *(d for _s, _c, d in shown if d not in named)]
         cover = {d: c for _s, c, d in rows}

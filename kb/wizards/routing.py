@@ -28,6 +28,7 @@ RELATED = 2.0  # a top search result the wizard leads to, times its coverage and
 CLEAR = 1.5  # the winner must score this much, and this many times the runner-up ...
 RATIO = 1.6
 CHOICES = 3
+SECURITY_CATEGORY = "security"  # articles of this category are never behind a wizard
 
 DEVICE = (r"(?:work |company |office )?(?:laptop|phone|mobile|device|tablet|ipad|iphone|"
           r"macbook|notebook|badge|smartphone|cell ?phone|computer|pc)s?")
@@ -46,12 +47,17 @@ SECURITY_RULES: tuple[tuple[str, int], ...] = (
      r"\b(?:link|attachment|website|site|page)\b.*\b(?:click(?:ed|ing)?|open(?:ed)?|entered|"
      r"typed|followed)\b", 44),
     (r"\b(?:hacked|hacker|hackers|compromised|breach|breached|ransomware|ransom)\b", 44),
+    (r"\b(?:send|sends|sending|sent)\s+(?:out\s+)?(?:\w+\s+)?(?:spam|junk)\b", 44),
+    (r"\b(?:\d{2,}|lots?|many|several|dozens|hundreds|flood\w*)\s+(?:of\s+)?(?:\w+\s+)?(?:e-?mails?|"
+     r"texts?|codes?|messages?|notifications?)\b.*\b(?:reset\w*|verif\w*|sign[\s-]?in|log[\s-]?in)\b",
+     44),  # a flood of reset or sign-in codes nobody asked for: someone is trying to get in
     (r"\b(?:someone|somebody|stranger|hacker|else)\b.*\b(?:has|knows|got|stole|logged|log|"
      r"using|used|sending|sent|changed|accessed|access|into|reset)\b.*\b(?:password|account|"
      r"mailbox|e-?mail|login|sign-?in)s?\b", 44),
     (r"\b(?:my|our)\s+(?:password|account)\b.*\b(?:someone|somebody|stranger|else)\b", 44),
     (r"\b(?:phishing|phish|scam|scammer|spoof(?:ed|ing)?|impersonat\w+)\b", 32),
     (r"\b(?:virus|viruses|malware|trojan|infected|infection|spyware|adware)\b", 50),
+    (r"\b(?:random|strange|weird|constant|endless)\s+pop[\s-]?ups?\b", 50),
 )
 
 
@@ -127,6 +133,12 @@ def route(text: str, wizards: list[Wizard], hits: list[Any]) -> Routing:
             if hit.id in wizard.related:
                 score += RELATED * getattr(hit, "coverage", 1.0) / (rank + 1) / listed[hit.id]
         out.scores[wizard.id] = score
+    if any(getattr(h, "category", "") == SECURITY_CATEGORY for h in hits[:3]):
+        # It may be a security problem: never straight into a troubleshooting wizard.
+        out.articles = sorted(hits[:CHOICES], key=lambda h: h.category != SECURITY_CATEGORY)
+        out.choices = sorted((w for w in candidates if out.scores[w.id] > 0),
+                             key=lambda w: (-out.scores[w.id], w.id))[:CHOICES]
+        return out
     ranked = sorted((w for w in candidates if out.scores[w.id] > 0),
                     key=lambda w: (-out.scores[w.id], w.id))
     if ranked:
