@@ -18,7 +18,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .ranking import Concept, QueryLeaf, Ranker, TermLeaf
-from .request import article_ids, is_stop, without_ids
+from .request import article_ids, is_stop, is_stop_typo, without_ids
 from .schema import FIELD_BOOSTS, word_keys, words
 from .snippets import snippet
 from .spelling import UNKNOWN_RARITY, Speller, rarity
@@ -32,11 +32,12 @@ PREFIX_TERMS = 64  # title words one typed prefix may expand to in suggestions
 PHRASE_FIELDS = ("title", "summary", "tags")  # fields with positions
 STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is about the word
 BODY_SHARE = 0.5  # a word found only in the body counts half as much as in title or tags
+SYNONYM_SHARE = 0.8  # a match through a synonym counts a little less than the word typed
 CANDIDATES = 60  # best BM25 documents re-ranked by how much of the request they answer
 TIE = 0.1  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
-CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
-FIRM, FIRM_COVER = 4.5, 0.2  # ... matches this weight in title/tags and this share
+CONFIDENT = 0.5  # the best result answers at least this share of the request, or ...
+FIRM, FIRM_COVER = 4.75, 0.2  # ... matches this weight in title/tags and this share
 UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
 IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
@@ -68,16 +69,25 @@ class SearchResults:
     total_all: int = 0  # every article sharing a word with the request ("show all N")
     show_all: bool = False
     looked_up: bool = False  # an article id ("KB-42") was named and put first
+    coverage: float = 0.0  # share of the request the best result answers
+    firm: float = 0.0  # weight of telling words the best result has in title, summary or tags
 
 
 @dataclass
 class _Part:
-    """One concept of the request: its leaves by field group and how much it weighs."""
+    """One concept of the request: its leaves by field group, for the words as typed and
+    for their synonyms, and how much the concept weighs."""
 
     strong: Concept
     body: Concept
     weight: float
     terms: set[str]
+    strong_syn: Concept = field(default_factory=list)
+    body_syn: Concept = field(default_factory=list)
+
+    @property
+    def leaves(self) -> Concept:
+        return self.strong + self.body + self.strong_syn + self.body_syn
 
 
 @dataclass
@@ -136,13 +146,14 @@ class Engine:
     # -- building ------------------------------------------------------------------------------
 
     def _part(self, alternatives: list[Phrase], weight: float) -> _Part:
-        """A word or synonym group as leaves: each stem in each text field, boosted per field."""
-        strong: Concept = []
-        body: Concept = []
-        terms: set[str] = set()
-        for phrase in alternatives:
+        """A word or synonym group as leaves: each stem in each text field, boosted per field;
+        the words as typed apart from their synonyms (a synonym match counts a little less)."""
+        part = _Part([], [], weight, set())
+        for number, phrase in enumerate(alternatives):
+            strong, body = (part.strong, part.body) if number == 0 else \
+                (part.strong_syn, part.body_syn)
             stems = [keys[0] for w in phrase if (keys := word_keys(w))]
-            terms.update(stems)
+            part.terms.update(stems)
             if len(stems) == 1:
                 for name, boost in FIELD_BOOSTS.items():
                     leaf = TermLeaf(name, stems[0], boost)
@@ -151,7 +162,7 @@ class Engine:
                 strong.extend(QueryLeaf(wq.Phrase(name, stems, boost=FIELD_BOOSTS[name]))
                               for name in PHRASE_FIELDS)
                 body.append(QueryLeaf(wq.And([wq.Term("body", s) for s in stems])))
-        return _Part(strong, body, weight, terms)
+        return part
 
     def _weight(self, word: str) -> float:
         """How much a word tells about the problem: rare in English and rare in the articles.
@@ -172,7 +183,8 @@ class Engine:
     def _parts(self, query_words: list[str]) -> list[_Part]:
         parts: list[_Part] = []
         for alternatives in self.synonyms.expand(query_words):
-            content = [w for w in alternatives[0] if not is_stop(w)]
+            content = [w for w in alternatives[0] if not is_stop(w)
+                       and not (not self._known(w) and is_stop_typo(w))]
             if content:
                 weight = max(self._weight(w) for w in content)
                 parts.append(self._part(alternatives, weight))
@@ -184,7 +196,7 @@ class Engine:
         """Rank by how much of the request each article answers (weighted concepts matched,
         title and tags above the body), with BM25 to order equal coverage."""
         parts = self._parts(query_words)
-        concepts = [p.strong + p.body for p in parts if p.strong or p.body]
+        concepts = [p.leaves for p in parts if p.leaves]
         if not concepts:
             return _Match()
         total_any, ranked = self.ranker.disjunctive(concepts, allow, max(CANDIDATES, need))
@@ -194,14 +206,16 @@ class Engine:
         cover = dict.fromkeys(docs, 0.0)
         firm = dict.fromkeys(docs, 0.0)
         for part in parts:
-            strong = self.ranker.scores(part.strong, docs) if part.strong else {}
-            for d in strong:
-                cover[d] += part.weight
-                firm[d] += part.weight
-            if part.body:
-                for d in self.ranker.scores(part.body, docs):
-                    if d not in strong:
-                        cover[d] += BODY_SHARE * part.weight
+            got: dict[int, float] = {}  # the best way each document matches this concept
+            for leaves, share in ((part.strong, 1.0), (part.strong_syn, SYNONYM_SHARE),
+                                  (part.body, BODY_SHARE),
+                                  (part.body_syn, BODY_SHARE * SYNONYM_SHARE)):
+                for d in self.ranker.scores(leaves, docs) if leaves else ():
+                    got[d] = max(got.get(d, 0.0), share)
+            for d, share in got.items():
+                cover[d] += share * part.weight
+                if share >= SYNONYM_SHARE:
+                    firm[d] += share * part.weight
         weight = sum(p.weight for p in parts) or 1.0
         top_bm25 = ranked[0][0] or 1.0
         rows = [((1 - TIE) * cover[d] / weight + TIE * s / top_bm25, cover[d] / weight, d)
@@ -286,6 +300,7 @@ class Engine:
         out.show_all = bool(show_all)
         shown = rows if show_all else strong
         out.confident = bool(named) or best.confident
+        out.coverage, out.firm = best.top, best.firm
         out.looked_up = bool(named)
         docs = [*named, *(d for _s, _c, d in shown if d not in named)]
         cover = {d: c for _s, c, d in rows}

@@ -8,8 +8,11 @@ never count toward the word cap nor toward how much of the request an article an
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh.analysis.filters import STOP_WORDS
+
+from .spelling import Speller
 
 # "KB-42", "kb42", "KB 42", "kb#42": an article number read out on the phone.
 KB_ID = re.compile(r"(?<![\w-])kb[\s#:\-]*0*(\d{1,6})(?!\w)", re.IGNORECASE)
@@ -50,6 +53,16 @@ correctly randomly constantly always sometimes keeps anyway
 def is_stop(word: str) -> bool:
     """A word that says nothing about the problem."""
     return word in STOP_WORDS or word in FUNCTION_WORDS or word in FILLER or len(word) < 2
+
+
+@lru_cache(maxsize=1)
+def _stop_speller() -> Speller:
+    return Speller({w: 1 for w in FUNCTION_WORDS | FILLER if w.isalpha() and len(w) >= 4})
+
+
+def is_stop_typo(word: str) -> bool:
+    """A misspelt small word ("umable", "becuase", "plese"): as little meaning as the word."""
+    return bool(_stop_speller().candidates(word, limit=1))
 
 
 def article_ids(text: str, *, bare: bool) -> list[int]:
