@@ -154,7 +154,7 @@ def test_starting_another_wizard_abandons_the_first(app: Flask) -> None:
 
 def test_general_entry_routes_to_the_best_wizard(client: FlaskClient) -> None:
     r = client.post("/wizards/start", data={"csrf_token": csrf_token(client, "/wizards"),
-                                            "problem": "My screen is black, the light is orange"})
+                                            "problem": "My screen is black"})
     assert r.location == "/wizards/monitor/light"
     html = client.get(r.location).get_data(as_text=True)
     assert "Question 2" in html and "How do I check?" in html
@@ -264,3 +264,34 @@ def test_home_page_has_the_open_question(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
     assert "What's going wrong?" in html
     assert 'action="/wizards/start"' in html
+
+
+def test_what_the_open_answer_says_is_not_asked_again(client: FlaskClient) -> None:
+    """"The light is orange" answers the light question: it is skipped, and the summary says
+    "You told us" with a Change link back to it."""
+    r = client.post("/wizards/start", data={"csrf_token": csrf_token(client, "/wizards"),
+                                            "problem": "My screen is black, the light is orange"})
+    assert r.location == "/wizards/monitor/asleep"
+    page = client.get("/wizards/monitor/light?change=1").get_data(as_text=True)
+    assert '<input checked id="answer-0"' in page  # the answer taken from their words
+    r = post(client, "/wizards/monitor/asleep", answer="no")
+    while r.location and not r.location.endswith("/handoff"):
+        node = r.location.rsplit("/", 1)[1]
+        html = client.get(r.location).get_data(as_text=True)
+        answer = "no" if 'value="no"' in html else "1"
+        r = post(client, f"/wizards/monitor/{node}", answer=answer)
+    summary = client.get(r.location).get_data(as_text=True)
+    assert "You told us: The screen&#39;s power light is yellow or orange." in summary
+    assert 'href="/wizards/monitor/light?change=1"' in summary
+
+
+def test_a_told_answer_needs_exactly_one_option() -> None:
+    from kb.wizards.engine import told
+    from kb.wizards.model import Node, Option
+
+    node = Node(id="light", type="choice", options=[
+        Option("Orange", "a", words=("orange light",)), Option("Green", "b", words=("green",)),
+        Option("I'm not sure", "c", words=("orange light",))])
+    assert told(node, "the orange light is on") == 0
+    assert told(node, "an orange light and a green one") is None  # both: ask
+    assert told(node, "the screen is black") is None
