@@ -33,7 +33,8 @@ PHRASE_FIELDS = ("title", "summary", "tags")  # fields with positions
 STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is about the word
 BODY_SHARE = 0.5  # a word found only in the body counts half as much as in title or tags
 SYNONYM_SHARE = 0.8  # a match through a synonym counts a little less than the word typed
-CANDIDATES = 60  # best BM25 documents re-ranked by how much of the request they answer
+CANDIDATES = 30  # best BM25 documents re-ranked by how much of the request they answer
+ENOUGH = 3  # fewer documents with every word than this, and those with any word are ranked
 TIE = 0.1  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
 CONFIDENT = 0.5  # the best result answers at least this share of the request, or ...
@@ -199,7 +200,12 @@ class Engine:
         concepts = [p.leaves for p in parts if p.leaves]
         if not concepts:
             return _Match()
-        total_any, ranked = self.ranker.disjunctive(concepts, allow, max(CANDIDATES, need))
+        limit = max(CANDIDATES, need)
+        # Candidates: the documents with every concept when there are enough of them (cheap,
+        # and they answer the most), else those with any; then re-ranked by coverage.
+        total_any, ranked = self.ranker.conjunctive(concepts, allow, limit)
+        if total_any < ENOUGH and len(concepts) > 1:
+            total_any, ranked = self.ranker.disjunctive(concepts, allow, limit)
         if not ranked:
             return _Match(total_any=total_any)
         docs = sorted(d for _s, d in ranked)
