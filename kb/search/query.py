@@ -31,15 +31,17 @@ MAX_PAGE = 1000
 PREFIX_TERMS = 64  # title words one typed prefix may expand to in suggestions
 PHRASE_FIELDS = ("title", "summary", "tags")  # fields with positions
 STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is about the word
-BODY_SHARE = 0.5  # a word found only in the body counts half as much as in title or tags
-SYNONYM_SHARE = 0.8  # a match through a synonym counts a little less than the word typed
+BODY_SHARE = 0.35  # a word found only in the body counts about a third of one in title or tags
+SYNONYM_SHARE = 0.7  # a match through a synonym counts a little less than the word typed
 CANDIDATES = 30  # best BM25 documents re-ranked by how much of the request they answer
 ENOUGH = 3  # fewer documents with every word than this, and those with any word are ranked
-TIE = 0.1  # share of the score given to BM25, so equal coverage is ordered by it
+TIE = 0.25  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
-CONFIDENT = 0.5  # the best result answers at least this share of the request, or ...
-FIRM, FIRM_COVER = 4.75, 0.2  # ... matches this weight in title/tags and this share
+CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
+FIRM, FIRM_COVER = 4.0, 0.1  # ... matches this weight in title/tags and this share
+FIRM_WORDS = 4  # ... of a request this long (short ones must be mostly answered)
 UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
+OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
 IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
@@ -72,6 +74,7 @@ class SearchResults:
     looked_up: bool = False  # an article id ("KB-42") was named and put first
     coverage: float = 0.0  # share of the request the best result answers
     firm: float = 0.0  # weight of telling words the best result has in title, summary or tags
+    words: int = 0  # concepts (content words or synonym groups) the request has
 
 
 @dataclass
@@ -99,12 +102,14 @@ class _Match:
     total_any: int = 0
     terms: frozenset[str] = frozenset()
     firm: float = 0.0  # weight the best result matches in its title, summary or tags
+    words: int = 0  # concepts in the request
 
     @property
     def confident(self) -> bool:
         """The best result answers most of the request, or its title and tags match several
         telling words of a long one (long requests carry names, dates and places too)."""
-        return self.top >= CONFIDENT or (self.firm >= FIRM and self.top >= FIRM_COVER)
+        return self.top >= CONFIDENT or (
+            self.words >= FIRM_WORDS and self.firm >= FIRM and self.top >= FIRM_COVER)
 
     @property
     def top(self) -> float:
@@ -177,7 +182,7 @@ class Engine:
         if not df:
             # A name or code no article uses ("Pecos", "C8045") tells little; an English
             # word no article uses ("stapler") says the request is about something else.
-            return UNKNOWN_WEIGHT if english >= UNKNOWN_RARITY else english
+            return UNKNOWN_WEIGHT if english >= UNKNOWN_RARITY else english * OTHER_TOPIC
         n = max(2, self.reader.doc_count_all())
         return english * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
 
@@ -228,7 +233,7 @@ class Engine:
                 for s, d in ranked]
         rows.sort(key=lambda r: (-r[0], r[2]))
         terms = frozenset(t for p in parts for t in p.terms)
-        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0)
+        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0, len(parts))
 
     # -- spelling ------------------------------------------------------------------------------
 
@@ -306,7 +311,7 @@ class Engine:
         out.show_all = bool(show_all)
         shown = rows if show_all else strong
         out.confident = bool(named) or best.confident
-        out.coverage, out.firm = best.top, best.firm
+        out.coverage, out.firm, out.words = best.top, best.firm, best.words
         out.looked_up = bool(named)
         docs = [*named, *(d for _s, _c, d in shown if d not in named)]
         cover = {d: c for _s, c, d in rows}
