@@ -81,9 +81,14 @@ def send_updates_command() -> None:
 @click.option("--threads", default=2, show_default=True, help="Emails sent at once.")
 def worker_command(threads: int) -> None:
     """Send the outbox: run the job queue's consumer until stopped (Ctrl+C)."""
+    import logging
+
     from .core.mail import sweep
     from .core.worker import consumer
 
+    if not logging.getLogger().handlers:  # say what was sent, retried or given up on
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     overdue = sweep()  # whatever was left queued while no worker ran
     click.echo(f"Worker started ({overdue} waiting emails enqueued again).")

@@ -4,6 +4,9 @@ that is slow or down never costs a request anything, and every email arrives onc
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -12,6 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from kb.config import ROOT
 from kb.core.mail import deliver, outbox_backlog, queue_email, sweep
 from kb.core.worker import enqueue
 from kb.extensions import db
@@ -277,3 +281,31 @@ def test_redis_queue_when_kb_redis_url_is_set(app_factory: Any, smtp_server: Any
         assert len(inbox.messages) == 1
     finally:
         huey.flush()
+
+
+# ---------------------------------------------------------------- flask kb worker
+def test_flask_kb_worker_sends_what_the_web_process_queued(app_factory: Any, smtp_server: Any,
+                                                           inbox: Any) -> None:
+    """The command `make run` starts beside the web process, run as its own process."""
+    app = queued_app(app_factory, smtp_server[0])
+    ask(app)
+    ask(app, email="kim@example.org")
+    cfg = app.config
+    env = {**os.environ, "FLASK_APP": "kb:create_app", "KB_INSTANCE_PATH": app.instance_path,
+           "KB_DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"], "KB_SECRET_KEY": "test",
+           "KB_MAIL_SERVER": "127.0.0.1", "KB_MAIL_PORT": str(smtp_server[0]),
+           "KB_INDEX_DIR": cfg["INDEX_DIR"], "KB_INDEX_ON_START": "false"}
+    env.pop("KB_REDIS_URL", None)
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "kb", "worker", "--threads", "1"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: states(app) == ["sent", "sent"] or worker.poll() is not None,
+                   "the worker process sent both emails")
+        assert worker.poll() is None, worker.communicate()[0]
+    finally:
+        worker.send_signal(signal.SIGINT)  # Ctrl+C: finish the current email, then stop
+        output = worker.communicate(timeout=60)[0]
+    assert worker.returncode == 0, output
+    assert "Worker started" in output
+    assert sorted(m["To"] for m in inbox.messages) == ["kim@example.org", "sam@example.org"]
