@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from kb.config import ROOT
 from kb.core.mail import deliver, outbox_backlog, queue_email, sweep
-from kb.core.worker import enqueue
+from kb.core.worker import enqueue, init_queue
 from kb.extensions import db
 from kb.models import Outage, OutboxEmail, Ticket, utcnow
 
@@ -309,3 +309,42 @@ def test_flask_kb_worker_sends_what_the_web_process_queued(app_factory: Any, smt
     assert worker.returncode == 0, output
     assert "Worker started" in output
     assert sorted(m["To"] for m in inbox.messages) == ["kim@example.org", "sam@example.org"]
+
+
+def test_unreachable_redis_queue_loses_no_ticket_and_no_email(app_factory: Any,
+                                                              smtp_server: Any,
+                                                              inbox: Any) -> None:
+    port = port_in_range()  # nothing listens: the Redis server is down
+    app = queued_app(app_factory, smtp_server[0], REDIS_URL=f"redis://127.0.0.1:{port}/5")
+    token = ask(app)  # the ticket is saved and acknowledged; the enqueue failed, logged
+    assert states(app) == ["queued"]
+    page = app.test_client().get(f"/status/{token}/sent")
+    assert page.status_code == 200
+    # Redis is back (here: the app is pointed at the SQLite queue); the sweeper catches up.
+    app.config["REDIS_URL"] = ""
+    init_queue(app)
+    with app.app_context():
+        assert sweep(utcnow() + timedelta(minutes=10)) == 1
+    run_queued_tasks(app)
+    assert states(app) == ["sent"] and len(inbox.messages) == 1
+
+
+def test_two_workers_racing_send_each_email_once(app_factory: Any, smtp_server: Any,
+                                                 inbox: Any) -> None:
+    """Two worker processes (here two apps on one database and one queue) given every task
+    three times: the claim lets exactly one of them send each email."""
+    first = queued_app(app_factory, smtp_server[0])
+    second = queued_app(app_factory, smtp_server[0])  # same instance folder: same queue file
+    with first.app_context():
+        ids = [queue_email(to=f"u{n}@example.org", subject=f"Update {n}", text="x").id
+               for n in range(12)]
+        db.session.commit()
+        first.extensions["kb_queue"].huey.flush()
+        for _ in range(3):
+            enqueue(ids)
+    with running_worker(first, workers=3), running_worker(second, workers=3):
+        wait_until(lambda: states(first) == ["sent"] * 12, "all sent")
+        huey = first.extensions["kb_queue"].huey
+        wait_until(lambda: huey.pending_count() == 0, "every duplicate task ran")
+    assert len(inbox.messages) == 12
+    assert message_ids(inbox) == sorted(r.message_id for r in outbox(first))
