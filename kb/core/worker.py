@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from redis import ConnectionPool
 
 from . import mail
 
@@ -39,7 +40,10 @@ def init_queue(app: Flask) -> Queue:
     common: dict[str, Any] = {"results": False, "immediate": bool(cfg["QUEUE_IMMEDIATE"])}
     huey: Huey
     if cfg.get("REDIS_URL"):
-        huey = RedisHuey(name, url=str(cfg["REDIS_URL"]), **common)
+        # Short timeouts: an unreachable Redis must cost a request ~1 s at most, never hang it.
+        pool = ConnectionPool.from_url(str(cfg["REDIS_URL"]), socket_connect_timeout=1,
+                                       socket_timeout=5)  # > huey's 1 s blocking read
+        huey = RedisHuey(name, connection_pool=pool, **common)
     else:
         path = Path(cfg["QUEUE_FILE"])
         if not path.is_absolute():
