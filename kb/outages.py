@@ -111,7 +111,6 @@ def add_update(outage: Outage, body: str) -> OutageUpdate:
 def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
     """End the outage; everyone who joined gets the fix explained and "Is it fixed?" links,
     one outbox row each, in the same (caller's) transaction. Returns those tickets."""
-
     now = utcnow()
     outage.resolved_at = now
     outage.resolution = resolution.strip()
