@@ -123,6 +123,8 @@ def deliver(outbox_id: int, *, last_try: bool = False, retry_in: float = 0) -> s
         row.state = "queued"
         row.next_attempt_at = now + timedelta(seconds=retry_in)
         db.session.commit()
+        log.warning("email %s to %s not sent (try %s), next try in %.0f s: %s", row.id,
+                    row.to_addr, row.attempts, retry_in, row.last_error)
         raise DeliveryFailed(f"email {row.id}: {row.last_error}") from exc
     now = utcnow()
     row.attempts += 1

@@ -100,8 +100,22 @@ def enqueue(ids: list[int]) -> None:
         log.exception("could not enqueue emails %s; the sweeper will retry", ids[:10])
 
 
+class _OneLineRetries(logging.Filter):
+    """huey logs a traceback for every failed try; a mail server that is down for an hour
+    would bury the log. DeliveryFailed is expected and already logged in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], mail.DeliveryFailed):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def consumer(app: Flask, workers: int = 2, max_delay: float = 2.0) -> Any:
     """A huey consumer for this app (threads: sending mail waits on the network, not CPU)."""
+    huey_log = logging.getLogger("huey")
+    if not any(isinstance(f, _OneLineRetries) for f in huey_log.filters):
+        huey_log.addFilter(_OneLineRetries())
     queue: Queue = app.extensions["kb_queue"]
     return queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                       max_delay=max_delay)

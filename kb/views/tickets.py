@@ -208,8 +208,11 @@ def sent(token: str) -> str:
 
 
 def _email_state(email: Any) -> str:
-    """"sent", "trying" (a try failed, we keep trying), "failed" or "queued"."""
-    if email is None or email.state == "failed":
+    """"sent", "queued", "trying" (a try failed, we keep trying), "failed", or "" when
+    there is no confirmation email on record (tickets from before the outbox)."""
+    if email is None:
+        return ""
+    if email.state == "failed":
         return "failed"
     if email.state == "sent":
         return "sent"
