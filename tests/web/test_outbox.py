@@ -21,7 +21,7 @@ from kb.core.worker import enqueue, init_queue
 from kb.extensions import db
 from kb.models import Outage, OutboxEmail, Ticket, utcnow
 
-from .agent_helpers import login, make_agent, make_ticket, post, token_from
+from .agent_helpers import get_ticket, login, make_agent, make_ticket, post, token_from
 from .outbox_helpers import (
     GatedInbox,
     outbox,
@@ -348,3 +348,10 @@ def test_two_workers_racing_send_each_email_once(app_factory: Any, smtp_server: 
         wait_until(lambda: huey.pending_count() == 0, "every duplicate task ran")
     assert len(inbox.messages) == 12
     assert message_ids(inbox) == sorted(r.message_id for r in outbox(first))
+
+
+def test_sent_page_claims_nothing_without_an_email_on_record(app: Flask) -> None:
+    ticket = get_ticket(app, make_ticket(app))  # as tickets from before the outbox
+    page = app.test_client().get(f"/status/{ticket.token}/sent").get_data(as_text=True)
+    assert "Request sent" in page
+    assert "could not send" not in page and "confirmation email to" not in page
