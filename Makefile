@@ -6,7 +6,7 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 export FLASK_APP := kb:create_app
 
-.PHONY: run test lint check index bench relevance install clean axe pytest
+.PHONY: run worker test lint check index bench relevance install clean axe pytest
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,15 @@ node_modules/axe-core/axe.min.js: package.json
 
 axe: node_modules/axe-core/axe.min.js
 
+# The web process and the mail worker side by side (Procfile); Ctrl+C stops both.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask kb index --if-stale
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/honcho start -f Procfile -p $(PORT)
+
+# The mail worker alone (e.g. on a machine of its own, or beside gunicorn).
+worker: install
+	$(BIN)/flask kb worker
 
 lint: install
 	$(BIN)/ruff check kb tests bench

@@ -40,6 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
 
+    from .core.worker import init_queue
+
+    init_queue(app)
+
     from .web import init_web
 
     init_web(app)

@@ -69,8 +69,27 @@ def create_agent_command(email: str, name: str, role: str, password: str) -> Non
 
 @kb_cli.command("send-updates")
 def send_updates_command() -> None:
-    """Tell the owner of every open ticket nobody touched today that we are still on it."""
+    """Tell the owner of every open ticket nobody touched today that we are still on it
+    (queued: the worker sends them)."""
     from .agents.actions import send_updates
 
     count = send_updates()
-    click.echo(f"Sent {count} \"still working on it\" updates.")
+    click.echo(f"Queued {count} \"still working on it\" updates.")
+
+
+@kb_cli.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Emails sent at once.")
+def worker_command(threads: int) -> None:
+    """Send the outbox: run the job queue's consumer until stopped (Ctrl+C)."""
+    import logging
+
+    from .core.mail import sweep
+    from .core.worker import consumer
+
+    if not logging.getLogger().handlers:  # say what was sent, retried or given up on
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    overdue = sweep()  # whatever was left queued while no worker ran
+    click.echo(f"Worker started ({overdue} waiting emails enqueued again).")
+    consumer(app, workers=threads).run()

@@ -44,5 +44,19 @@ class Defaults:
     MAIL_USE_TLS = False
     MAIL_TIMEOUT = 10
     MAIL_DEFAULT_SENDER = "Help desk <helpdesk@example.org>"
+    # The outbox (kb/core/mail.py): a failed send is tried again MAIL_RETRIES times, waiting
+    # MAIL_RETRY_DELAY seconds, then that times MAIL_RETRY_BACKOFF each time (10 s … ≈ 85 min,
+    # ≈ 2.8 hours in all) before it is marked failed.
+    MAIL_RETRIES = 10
+    MAIL_RETRY_DELAY = 10
+    MAIL_RETRY_BACKOFF = 2.0
+    MAIL_SWEEP_GRACE = 120  # a queued email this many seconds overdue is enqueued again
+    MAIL_LEASE_SECONDS = 600  # a worker that claimed an email and vanished loses it after this
+
+    # The job queue (kb/core/worker.py): huey in SQLite under instance/, or Redis when set.
+    REDIS_URL = ""  # e.g. redis://127.0.0.1:6379/0
+    QUEUE_NAME = "helpdesk-kb"
+    QUEUE_FILE = "queue.sqlite3"  # relative to the instance folder unless absolute
+    QUEUE_IMMEDIATE = False  # run tasks inside the caller (tests about content only)
     # Public address used in emails (status links); requests use their own host.
     BASE_URL = "http://127.0.0.1:5000"

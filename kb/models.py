@@ -228,3 +228,34 @@ class ArticleFlag(db.Model):  # type: ignore[name-defined]
     open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     agent: Mapped[Agent | None] = relationship()
+
+
+class OutboxEmail(db.Model):  # type: ignore[name-defined]
+    """One email we mean to send, written in the same transaction as the event it is about,
+    so a saved ticket always has its email on record even if the mail server is down.
+
+    The worker (kb.core.worker) sends it and records the outcome; ``state`` is queued →
+    sending → sent, or failed once the retries are used up. Agents see it on the ticket.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    to_addr: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    template: Mapped[str] = mapped_column(String(80), default="")  # what kind of email
+    # Rendered when queued: the words describe the ticket as it was at the event.
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # When the next try is due; the sweeper re-enqueues rows long past it (a lost task).
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While "sending": after this, the claim is stale (the worker died mid-send).
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_email_state_next", "state", "next_attempt_at"),)

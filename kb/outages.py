@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Agent, Outage, OutageUpdate, Ticket, TicketEvent, utcnow
+from .tickets.emails import queue_is_it_fixed
 
 
 def active_outages() -> list[Outage]:
@@ -62,7 +63,8 @@ def join_outage(outage: Outage, name: str, email: str) -> Ticket:
 
     Each person gets a lightweight ticket (``outage_id`` set, status "in progress") so they
     have a status page and are told when the outage is fixed; those tickets stay out of the
-    agents' queue. Joining twice with the same email returns the first ticket.
+    agents' queue. Joining twice with the same email returns the first ticket. Flushed: the
+    caller commits, with the email it queues.
     """
     email = email.strip()
     existing = db.session.scalar(
@@ -79,7 +81,7 @@ def join_outage(outage: Outage, name: str, email: str) -> Ticket:
         kind="created", author=ticket.name, public=True,
         body=f"You told us you are affected by a known problem: {outage.title}. "
              "We are already working on it and will tell you when it is fixed."))
-    db.session.commit()
+    db.session.flush()
     return ticket
 
 
@@ -107,8 +109,8 @@ def add_update(outage: Outage, body: str) -> OutageUpdate:
 
 
 def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
-    """End the outage; everyone who joined gets the fix explained and "Is it fixed?" links.
-    Returns those tickets so the caller can email them."""
+    """End the outage; everyone who joined gets the fix explained and "Is it fixed?" links,
+    one outbox row each, in the same (caller's) transaction. Returns those tickets."""
     now = utcnow()
     outage.resolved_at = now
     outage.resolution = resolution.strip()
@@ -120,7 +122,9 @@ def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
         ticket.last_touched_at = now
         ticket.events.append(TicketEvent(kind="resolved", body=outage.resolution or "",
                                          author="Help desk", public=True))
-    db.session.commit()
+        queue_is_it_fixed(ticket, "The problem you told us about is fixed",
+                          outage.resolution or "")
+    db.session.flush()
     return joined
 
 

@@ -69,6 +69,9 @@ def make_app(tmp_path: Path, database_url: str | None, **overrides: Any) -> Flas
         "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,  # nothing listens: tests that send mail use the smtp fixture
+        # Queued emails are sent inside the commit that queues them, so a test about content
+        # reads the inbox right after its request; tests/web/test_outbox.py runs a worker.
+        "QUEUE_IMMEDIATE": True,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
     }

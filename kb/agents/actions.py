@@ -1,5 +1,6 @@
 """What an agent does to a ticket. Each action records a timeline event, marks the ticket
-as touched (so ``send-updates`` skips it today) and, where the user should know, emails them."""
+as touched (so ``send-updates`` skips it today) and, where the user should know, queues an
+email in the same transaction (the worker sends it after the commit)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from ..extensions import db
 from ..models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
 from ..services import library
 from ..tickets import service
-from ..tickets.emails import send_ticket_email
-from ..tickets.service import STATUSES, status_url
+from ..tickets.emails import queue_is_it_fixed, queue_ticket_email
+from ..tickets.service import STATUSES
 
 DONE_STATUSES = ("resolved", "closed")
 
@@ -55,8 +56,8 @@ def reply(ticket: Ticket, body: str, by: Agent) -> None:
         ticket.first_response_at = utcnow()
     if ticket.status == "new":
         ticket.status = "in progress"
+    queue_ticket_email(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
     db.session.commit()
-    send_ticket_email(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
 
 
 def note(ticket: Ticket, body: str, by: Agent) -> None:
@@ -105,15 +106,8 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     add_event(ticket, "resolved", explanation, by.name, public=True)
+    queue_is_it_fixed(ticket, "We think your problem is fixed", explanation)
     db.session.commit()
-    send_is_it_fixed(ticket, "We think your problem is fixed", explanation)
-
-
-def send_is_it_fixed(ticket: Ticket, subject: str, explanation: str) -> bool:
-    """The explanation with "Is it fixed? Yes / No" links to the user's status page."""
-    return send_ticket_email(ticket, subject, "agent_resolved", explanation=explanation,
-                             yes_url=status_url(ticket) + "/confirm?answer=yes",
-                             no_url=status_url(ticket) + "/confirm?answer=no")
 
 
 def confirm(ticket: Ticket, fixed: bool) -> None:
@@ -136,7 +130,8 @@ def rate(ticket: Ticket, rating: int) -> None:
 
 
 def send_updates(now: datetime | None = None) -> int:
-    """Email "we are still working on it" for every open ticket nobody touched today."""
+    """Queue "we are still working on it" for every open ticket nobody touched today: one
+    outbox row each, committed together with the timeline events."""
     from ..tickets.hours import to_local, to_utc_naive
 
     now = now or utcnow()
@@ -148,8 +143,8 @@ def send_updates(now: datetime | None = None) -> int:
     for ticket in tickets:
         add_event(ticket, "update", "We are still working on your request. "
                   "We will contact you when we have news.", "Help desk", public=True)
-        db.session.commit()
-        send_ticket_email(ticket, "We are still working on your request", "agent_update")
+        queue_ticket_email(ticket, "We are still working on your request", "agent_update")
+    db.session.commit()
     return len(tickets)
 
 

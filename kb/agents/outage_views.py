@@ -13,7 +13,6 @@ from .. import outages
 from ..extensions import db
 from ..models import Outage
 from ..tickets.hours import to_local, to_utc_naive
-from . import actions
 from .auth import current_agent
 from .forms import OutageForm, OutageResolveForm, OutageUpdateForm
 
@@ -94,8 +93,6 @@ def outage_resolve(outage_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_outage(outage, 400, resolve_form=form)
     joined = outages.resolve_outage(outage, form.resolution.data or "")
-    for ticket in joined:
-        actions.send_is_it_fixed(ticket, "The problem you told us about is fixed",
-                                 outage.resolution or "")
-    flash(f"Outage resolved. {len(joined)} affected people were told by email.")
+    db.session.commit()  # the worker emails everyone who joined, one queued email each
+    flash(f"Outage resolved. {len(joined)} affected people will be told by email.")
     return redirect(url_for("agent.outage", outage_id=outage.id))

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..core.mail import STATE_WORDS, emails_for
 from ..extensions import db
 from ..models import Agent, Attachment, Ticket
 from ..services import library, support
@@ -95,6 +96,7 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
     forms = forms_for(item, **given)
     failed = next((f for f in given.values() if f.errors), None)
     return render_template("agent/ticket.html", ticket=item, linked=linked, failed=failed,
+                           emails=emails_for(item.id), email_states=STATE_WORDS,
                            **forms), status
 
 
@@ -145,7 +147,7 @@ def message(ticket_id: int) -> Response | tuple[str, int]:
         actions.note(item, text, current_agent())
         return _done(item, "Internal note added.")
     actions.reply(item, text, current_agent())
-    return _done(item, "Reply sent to the user by email.")
+    return _done(item, "Reply queued to the user by email (see Emails below).")
 
 
 def link(ticket_id: int) -> Response | tuple[str, int]:
@@ -178,4 +180,4 @@ def resolve(ticket_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_ticket(item, 400, resolve_form=form)
     actions.resolve(item, (form.explanation.data or "").strip(), current_agent())
-    return _done(item, "Resolved. The user has been asked by email to confirm it is fixed.")
+    return _done(item, "Resolved. The user will be asked by email to confirm it is fixed.")

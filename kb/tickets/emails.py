@@ -1,21 +1,19 @@
 """Emails about a ticket (confirmation, replies, resolution): plain text with an HTML
-alternative, both from templates/email/. A failed send is logged, never raised: the ticket
-is already saved and the user still sees the confirmation page."""
+alternative, both from templates/email/. They are rendered now, while the ticket is as the
+event left it, and put in the outbox (kb.core.mail): the worker sends them after the commit,
+so a slow or dead mail server never slows or fails the request."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import render_template
-from flask_mailman import EmailMultiAlternatives
 
-from ..models import Ticket, utcnow
+from ..core.mail import queue_email
+from ..models import OutboxEmail, Ticket, utcnow
 from ..services import support
 from .hours import describe_deadline
 from .service import status_url
-
-log = logging.getLogger(__name__)
 
 
 def email_context(ticket: Ticket, **ctx: Any) -> dict[str, Any]:
@@ -27,23 +25,24 @@ def email_context(ticket: Ticket, **ctx: Any) -> dict[str, Any]:
             "support": cfg, **ctx}
 
 
-def send_ticket_email(ticket: Ticket, subject: str, template_name: str, **ctx: Any) -> bool:
-    """Send templates/email/<template_name>.txt (+ .html) to the ticket's owner.
+def queue_ticket_email(ticket: Ticket, subject: str, template_name: str,
+                       **ctx: Any) -> OutboxEmail:
+    """Queue templates/email/<template_name>.txt (+ .html) to the ticket's owner.
 
-    The reference is added to the subject so replies thread together. Returns False, after
-    logging, when the mail server cannot be reached.
+    The reference is added to the subject so replies thread together. Flushed with the
+    caller's other changes; sent once they are committed.
     """
     context = email_context(ticket, **ctx)
     if ticket.reference not in subject:
         subject = f"{subject} ({ticket.reference})"
-    subject = " ".join(subject.split())  # no line breaks: they would forge headers
-    try:
-        text = render_template(f"email/{template_name}.txt", **context)
-        html = render_template(f"email/{template_name}.html", **context)
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[ticket.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
-    except Exception:
-        log.exception("could not send %s email for %s", template_name, ticket.reference)
-        return False
-    return True
+    return queue_email(
+        to=ticket.email, subject=subject, template=template_name, ticket_id=ticket.id,
+        text=render_template(f"email/{template_name}.txt", **context),
+        html=render_template(f"email/{template_name}.html", **context))
+
+
+def queue_is_it_fixed(ticket: Ticket, subject: str, explanation: str) -> OutboxEmail:
+    """The explanation with "Is it fixed? Yes / No" links to the user's status page."""
+    return queue_ticket_email(ticket, subject, "agent_resolved", explanation=explanation,
+                              yes_url=status_url(ticket) + "/confirm?answer=yes",
+                              no_url=status_url(ticket) + "/confirm?answer=no")

@@ -95,7 +95,8 @@ def find_by_submission_key(key: str | None) -> Ticket | None:
 
 
 def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket, bool]:
-    """Save a ticket with its deadline and "created" event; (ticket, created).
+    """Add a ticket with its deadline and "created" event, flushed; (ticket, created). The
+    caller commits, with the confirmation email queued in the same transaction.
 
     A second call with the same submission key returns the first ticket (a double-click or a
     resubmit), even when both requests race: the unique key decides.
@@ -136,7 +137,7 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
     if data.upload is not None:
         attach_file(ticket, data.upload)
     add_event(ticket, "created", "You sent your request.", author=ticket.name, now=created)
-    db.session.commit()
+    db.session.flush()
     return ticket, True
 
 

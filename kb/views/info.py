@@ -12,7 +12,7 @@ from ..agents.forms import ConfirmForm, JoinOutageForm, RateForm
 from ..extensions import db, limiter
 from ..models import Outage, Ticket
 from ..services import support
-from ..tickets.emails import send_ticket_email
+from ..tickets.emails import queue_ticket_email
 from ..tickets.service import find_by_token, status_url
 
 bp = Blueprint("info", __name__)
@@ -91,8 +91,9 @@ def join(outage_id: int) -> str | Response | tuple[str, int]:
     form = JoinOutageForm()
     if form.validate_on_submit():
         ticket = outages.join_outage(outage, form.name.data or "", form.email.data or "")
-        send_ticket_email(ticket, "You are on the list for a known problem",
-                          "agent_outage_joined", outage=outage)
+        queue_ticket_email(ticket, "You are on the list for a known problem",
+                           "agent_outage_joined", outage=outage)
+        db.session.commit()
         flash("Thank you. We have added you to the people affected. "
               "We will email you when it is fixed.")
         return redirect(url_for("tickets.status", token=ticket.token))

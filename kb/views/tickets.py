@@ -21,13 +21,14 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from ..core.mail import latest_email
 from ..extensions import db, limiter
 from ..models import Attachment, Ticket, utcnow
 from ..outages import matching_outages
 from ..search import Hit
 from ..services import library, search_index, support
 from ..tickets import service
-from ..tickets.emails import send_ticket_email
+from ..tickets.emails import queue_ticket_email
 from ..tickets.forms import CloseForm, CommentForm, TicketForm
 from ..tickets.hours import describe_deadline
 from ..tickets.redact import describe, redact
@@ -163,10 +164,10 @@ def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> R
         submission_key=form.submission_key.data,
         upload=form.upload,
     ))
-    args: dict[str, Any] = {}
-    if created and not send_ticket_email(ticket, "We have your request", "ticket_created"):
-        args["email"] = "failed"
-    return redirect(url_for(".sent", token=ticket.token, **args))
+    if created:
+        queue_ticket_email(ticket, "We have your request", "ticket_created")
+    db.session.commit()  # the ticket and its email together; the worker sends it after this
+    return redirect(url_for(".sent", token=ticket.token))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -200,9 +201,22 @@ def _ticket_or_404(token: str) -> Ticket:
 def sent(token: str) -> str:
     """The confirmation page: reference, what happens next and by when."""
     ticket = _ticket_or_404(token)
+    email = latest_email(ticket.id, "ticket_created")
     return render_template("tickets/sent.html", ticket=ticket, **_deadline(ticket),
-                           email_failed=request.args.get("email") == "failed",
+                           email_state=_email_state(email),
                            status_url=service.status_url(ticket))
+
+
+def _email_state(email: Any) -> str:
+    """"sent", "queued", "trying" (a try failed, we keep trying), "failed", or "" when
+    there is no confirmation email on record (tickets from before the outbox)."""
+    if email is None:
+        return ""
+    if email.state == "failed":
+        return "failed"
+    if email.state == "sent":
+        return "sent"
+    return "trying" if email.last_error else "queued"
 
 
 def _deadline(ticket: Ticket) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """search log records whether the search was confident
 
 Revision ID: c1d2e3f4a5b6
-Revises: 9b8aa1f51eb3
+Revises: 44e6b6d3d08d
 Create Date: 2026-12-01 15:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c1d2e3f4a5b6'
-down_revision = '9b8aa1f51eb3'
+down_revision = '44e6b6d3d08d'
 branch_labels = None
 depends_on = None
 

@@ -205,13 +205,13 @@ def test_send_updates_only_for_untouched_open_tickets(mail_app: Flask, inbox: An
     make_ticket(mail_app, summary="Fresh")
     make_ticket(mail_app, summary="Done", status="resolved", last_touched_at=old)
     result = mail_app.test_cli_runner().invoke(args=["kb", "send-updates"])
-    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert result.exit_code == 0 and "Queued 1" in result.output
     assert [m["To"] for m in inbox.messages] == ["sam@example.org"]
     assert "still working" in email_text(inbox.messages[0])
     ticket = get_ticket(mail_app, stale)
     assert ticket.events[-1].kind == "update" and ticket.events[-1].public
     again = mail_app.test_cli_runner().invoke(args=["kb", "send-updates"])
-    assert "Sent 0" in again.output  # touched today now
+    assert "Queued 0" in again.output  # touched today now
 
 
 def test_link_rate(app: Flask, client: FlaskClient) -> None:
