@@ -58,6 +58,13 @@ def affected_count(outage: Outage) -> int:
         select(func.count()).select_from(Ticket).where(Ticket.outage_id == outage.id)) or 0)
 
 
+def joined_ticket(outage: Outage, email: str) -> Ticket | None:
+    """The ticket of someone who already joined ``outage`` with this address (any case)."""
+    return db.session.scalar(
+        select(Ticket).where(Ticket.outage_id == outage.id,
+                             func.lower(Ticket.email) == email.strip().lower()))
+
+
 def join_outage(outage: Outage, name: str, email: str) -> Ticket:
     """Add someone to the people affected by ``outage`` instead of opening a new request.
 
@@ -67,9 +74,7 @@ def join_outage(outage: Outage, name: str, email: str) -> Ticket:
     caller commits, with the email it queues.
     """
     email = email.strip()
-    existing = db.session.scalar(
-        select(Ticket).where(Ticket.outage_id == outage.id,
-                             func.lower(Ticket.email) == email.lower()))
+    existing = joined_ticket(outage, email)
     if existing is not None:
         return existing
     now = utcnow()

@@ -15,7 +15,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..core.validators import WorkEmail
 
 FLAG_REASONS = [("wrong", "Wrong"), ("outdated", "Out of date"), ("unclear", "Unclear")]
 
@@ -128,6 +130,5 @@ class JoinOutageForm(FlaskForm):
                                                 Length(max=120)])
     email = EmailField("Your work email", validators=[
         DataRequired(message="Enter your email address."),
-        Email(message="Enter an email address like name@example.org.",
-              check_deliverability=False),
+        WorkEmail(),
         Length(max=200)])

@@ -187,3 +187,12 @@ def latest_email(ticket_id: int, template: str) -> OutboxEmail | None:
         select(OutboxEmail).where(OutboxEmail.ticket_id == ticket_id,
                                   OutboxEmail.template == template)
         .order_by(OutboxEmail.id.desc()).limit(1))
+
+
+def recently_emailed(ticket_id: int, within: timedelta = timedelta(hours=1)) -> bool:
+    """Anything queued for this ticket lately: an address a stranger typed gets at most one
+    email an hour from us, however often the form is posted."""
+    since = utcnow() - within
+    return bool(db.session.scalar(
+        select(func.count()).select_from(OutboxEmail)
+        .where(OutboxEmail.ticket_id == ticket_id, OutboxEmail.created_at >= since)))

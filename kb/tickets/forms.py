@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..core.validators import WorkEmail
 from .uploads import CheckedUpload, UploadError, check_upload
 
 IMPACTS = [SelectChoice("me", "Just me"), SelectChoice("team", "My team or several people"),
@@ -35,8 +36,7 @@ class TicketForm(FlaskForm):
         Length(max=120, message="Enter a name of 120 characters or fewer.")])
     email = EmailField("Your work email address", validators=[
         DataRequired(message="Enter your email address, so we can reply."),
-        Email(message="Enter an email address like name@example.org.",
-              check_deliverability=False),
+        WorkEmail(),
         Length(max=200, message="Enter an email address of 200 characters or fewer.")])
     phone = StringField("Phone number or extension (optional)", validators=[
         Optional(), Length(max=40, message="Enter a phone number of 40 characters or fewer."),

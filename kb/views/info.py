@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from .. import outages
 from ..agents import actions
 from ..agents.forms import ConfirmForm, JoinOutageForm, RateForm
+from ..core.mail import recently_emailed
 from ..extensions import db, limiter
 from ..models import Outage, Ticket
 from ..services import support
@@ -81,6 +82,12 @@ def rate(token: str) -> str | Response | tuple[str, int]:
                            status_url=status_url(ticket)), code
 
 
+@bp.get("/status/outages/<int:outage_id>/joined")
+def joined(outage_id: int) -> str:
+    outage = db.get_or_404(Outage, outage_id)
+    return render_template("info/joined.html", outage=outage, banners_text="")
+
+
 @bp.route("/status/outages/<int:outage_id>/join", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
 def join(outage_id: int) -> str | Response | tuple[str, int]:
@@ -90,13 +97,16 @@ def join(outage_id: int) -> str | Response | tuple[str, int]:
         return render_template("info/join.html", outage=outage, form=None, banners_text="")
     form = JoinOutageForm()
     if form.validate_on_submit():
-        ticket = outages.join_outage(outage, form.name.data or "", form.email.data or "")
-        queue_ticket_email(ticket, "You are on the list for a known problem",
-                           "agent_outage_joined", outage=outage)
+        # Whoever posts an address never sees that person's status link: it goes to the
+        # address, and the page is the same whether or not the address had joined before.
+        email = form.email.data or ""
+        again = outages.joined_ticket(outage, email)
+        ticket = again or outages.join_outage(outage, form.name.data or "", email)
+        if again is None or not recently_emailed(ticket.id):
+            queue_ticket_email(ticket, "You are on the list for a known problem",
+                               "agent_outage_joined", outage=outage)
         db.session.commit()
-        flash("Thank you. We have added you to the people affected. "
-              "We will email you when it is fixed.")
-        return redirect(url_for("tickets.status", token=ticket.token))
+        return redirect(url_for(".joined", outage_id=outage.id))
     code = 400 if form.errors else 200
     return render_template("info/join.html", outage=outage, form=form, banners_text="",
                            affected=outages.affected_count(outage)), code

@@ -110,8 +110,9 @@ def test_join_outage_counts_people_and_emails_them(mail_app: Flask, inbox: Any) 
     assert "Sam &lt;b&gt;J&lt;/b&gt;" in bad.get_data(as_text=True)
     done = user.post(url, data={"csrf_token": token_from(html), "name": "Sam",
                                 "email": "sam@example.org"})
-    assert done.status_code == 302 and "/status/" in done.headers["Location"]
+    assert done.status_code == 302 and done.headers["Location"].endswith("/joined")
     assert inbox.messages[-1]["To"] == "sam@example.org"
+    assert "We have sent an email" in user.get(done.headers["Location"]).get_data(as_text=True)
     with mail_app.app_context():
         outage = db.session.get(Outage, outage_id)
         assert outage is not None
@@ -163,3 +164,35 @@ def test_ticket_form_asks_is_this_about_the_outage(app: Flask, client: FlaskClie
     assert f"/status/outages/{outage_id}/join" in html
     other = client.get("/ask?q=outlook+will+not+open").get_data(as_text=True)
     assert "Is this about" not in other
+
+
+def test_joining_never_shows_another_persons_status_link(mail_app: Flask, inbox: Any) -> None:
+    """Two browsers, one address: the second poster sees the same page as the first, never a
+    /status/ link; the owner gets at most one email an hour."""
+    outage_id = _make_outage(mail_app)
+    url = f"/status/outages/{outage_id}/join"
+    pages = []
+    for who, email in (("Sam", "sam@example.org"), ("Mallory", "SAM@Example.org"),
+                       ("Mallory", "sam@example.org")):
+        browser = mail_app.test_client()
+        html = browser.get(url).get_data(as_text=True)
+        r = browser.post(url, data={"csrf_token": token_from(html), "name": who, "email": email},
+                         follow_redirects=True)
+        page = r.get_data(as_text=True)
+        assert r.status_code == 200 and "/status/" not in page.replace("/status/outages", "")
+        with mail_app.app_context():
+            token = db.session.scalar(db.select(Ticket.token))
+        cookie = browser.get_cookie("session")
+        assert token not in page and (cookie is None or token not in cookie.value)
+        pages.append(page)
+    assert pages[0] == pages[1] == pages[2]
+    assert [m["To"] for m in inbox.messages] == ["sam@example.org"]  # once, to the owner
+    with mail_app.app_context():
+        assert db.session.scalar(db.select(Ticket.name)) == "Sam"  # nobody renamed it
+
+
+def test_an_address_with_a_query_part_is_refused(client: Any) -> None:
+    from kb.core.validators import PLAIN_ADDRESS
+    assert PLAIN_ADDRESS.fullmatch("sam.jones+it@example.org")
+    assert not PLAIN_ADDRESS.fullmatch("x?cc=boss@example.org&body=hi")
+    assert not PLAIN_ADDRESS.fullmatch("Sam <sam@example.org>")
