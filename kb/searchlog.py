@@ -8,6 +8,7 @@ redacted before it is stored: people do paste passwords into search boxes.
 from __future__ import annotations
 
 from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
 
 from .extensions import db
 from .models import SearchLog
@@ -35,3 +36,29 @@ def run_search(q: str, category: str | None, page: int, source: str, *,
         db.session.commit()
         log_id = entry.id
     return results, log_id
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="search-click")
+
+
+def click_token(log_id: int | None, article_id: int) -> str | None:
+    """What a result link carries: this search and this article, signed, so only a real
+    click on a result shown counts toward "Popular" (a bare log id could be guessed)."""
+    return _signer().dumps([log_id, article_id]) if log_id else None
+
+
+def record_click(token: str | None, article_id: int) -> None:
+    """The first click on a result of a logged search; anything else is ignored."""
+    if not token or len(token) > 200:
+        return
+    try:
+        log_id, clicked = _signer().loads(token)
+    except (BadData, TypeError, ValueError):
+        return
+    if clicked != article_id or not isinstance(log_id, int):
+        return
+    entry = db.session.get(SearchLog, log_id)
+    if entry is not None and entry.clicked_article_id is None:
+        entry.clicked_article_id = article_id
+        db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -15,13 +15,14 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..content.article import Article
 from ..extensions import db
 from ..models import Feedback, SearchLog, utcnow
-from ..searchlog import MAX_QUERY, run_search
+from ..searchlog import MAX_QUERY, click_token, record_click, run_search
 from ..services import library, search_index
 from ..tickets.redact import redact
 
 bp = Blueprint("public", __name__)
 
 POPULAR_COUNT = 6
+VOTED_KEY, MAX_VOTES = "voted", 100  # article ids this browser has voted on
 
 
 class FeedbackForm(FlaskForm):
@@ -59,6 +60,12 @@ def article_url(article_id: int, **params: object) -> str:
     slug = art.slug if art else None
     extra: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
     return url_for("public.article", article_id=article_id, slug=slug, **extra)
+
+
+@bp.app_template_global()
+def result_url(article_id: int, log_id: int | None) -> str:
+    """A search result's link, carrying the signed click token when the search was logged."""
+    return article_url(article_id, s=click_token(log_id, article_id))
 
 
 @bp.app_template_global()
@@ -108,21 +115,12 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
     if slug != art.slug:
         args: dict[str, Any] = request.args.to_dict()
         return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
-    _record_click(request.args.get("s", type=int), art.id)
+    record_click(request.args.get("s"), art.id)
     related = search_index().related(art.id, limit=4)
     form = FeedbackForm(article_id=str(art.id))
     return render_template("article.html", article=art, related=related, form=form,
                            voted=request.args.get("voted"),
                            banners_text=f"{art.title} {' '.join(art.tags)}")
-
-
-def _record_click(log_id: int | None, article_id: int) -> None:
-    if not log_id:
-        return
-    entry = db.session.get(SearchLog, log_id)
-    if entry is not None and entry.clicked_article_id is None:
-        entry.clicked_article_id = article_id
-        db.session.commit()
 
 
 @bp.get("/a/<int:article_id>")
@@ -144,6 +142,11 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
         related = search_index().related(art.id, limit=4)
         return render_template("article.html", article=art, related=related, form=form,
                                voted=None), 400
+    voted = [v for v in session.get(VOTED_KEY, []) if isinstance(v, int)]
+    if art.id in voted:  # one vote per page per visitor: votes feed the content worklist
+        flash("You have already told us about this page. Thank you.")
+        return redirect(url_for(".article", article_id=art.id, slug=art.slug) + "#feedback")
+    session[VOTED_KEY] = [*voted, art.id][-MAX_VOTES:]
     # People sometimes type what they tried, passwords included: never store one.
     reason = redact((form.reason.data or "").strip()).text or None
     db.session.add(Feedback(article_id=art.id, helpful=form.helpful.data == "yes",

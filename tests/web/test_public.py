@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kb.extensions import db
 from kb.models import Feedback, SearchLog
@@ -77,10 +77,16 @@ def test_search_finds_highlights_and_logs(app: Flask, client: FlaskClient) -> No
         assert log.query == "printer offline" and log.result_count > 0
         log_id = log.id
     first = html.split('class="result"')[1].split('href="')[1].split('"')[0]
-    assert f"s={log_id}" in first
+    assert "s=" in first and f"s={log_id}" not in first  # a signed token, not the bare id
+    other = html.split('class="result"')[2].split('href="')[1].split('"')[0] \
+        if html.count('class="result"') > 1 else None
+    client.get(f"/articles/5?s={log_id}")  # a guessed id counts for nothing
+    with app.app_context():
+        assert db.session.get(SearchLog, log_id).clicked_article_id is None
     client.get(first.replace("&amp;", "&"))
     with app.app_context():
         assert db.session.get(SearchLog, log_id).clicked_article_id is not None
+    assert other is None or other != first
 
 
 def test_search_category_filter_and_pagination(client: FlaskClient, app_factory: Any) -> None:
@@ -246,3 +252,13 @@ def test_cookies_are_secure_behind_https(app_factory: Any) -> None:
     resp = app.test_client().get(f"/articles/{art.id}-{art.slug}")
     cookie = next(c for c in resp.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_one_vote_per_page_per_visitor(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/articles/5").headers["Location"]
+    for _ in range(3):
+        token = csrf_token(client, page)
+        client.post("/articles/5/feedback", data={"csrf_token": token, "helpful": "yes",
+                                                  "article_id": "5"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Feedback)) == 1
