@@ -9,6 +9,8 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
+from .core.urls import public_url
+
 # Strict: no inline script or style anywhere, so an injected <script> cannot run.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,6 +33,7 @@ def init_web(app: Flask) -> None:
     app.context_processor(_template_context)
     app.add_template_filter(_when, "when")
     app.add_template_filter(_nl2br, "nl2br")
+    app.add_template_global(public_url, "public_url")
 
     @app.errorhandler(404)
     def not_found(_e: Exception) -> tuple[str, int]:

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from ..agents import auth, outage_views, ticket_views
 from ..agents.actions import DONE_STATUSES, link_article, link_rate
 from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
+from ..core.urls import public_url
 from ..extensions import db, limiter, login_manager
 from ..models import ArticleFlag, Ticket
 from ..search.request import ticket_number
@@ -133,7 +134,7 @@ def api_search() -> Response:
             "id": art.kb_id, "number": art.id, "title": art.title, "summary": art.summary,
             "internal": not art.is_public,
             "agent_url": url_for(".article", article_id=art.id),
-            "link": url_for("public.short_link", article_id=art.id, _external=True)
+            "link": public_url("public.short_link", article_id=art.id)
             if art.is_public else "",
         })
     return jsonify({"query": q, "total": results.total, "results": out})

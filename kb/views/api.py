@@ -8,6 +8,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from werkzeug.wrappers import Response
 
 from ..content.article import Article
+from ..core.urls import public_url
 from ..extensions import csrf, limiter
 from ..search import Hit
 from ..searchlog import MAX_QUERY, run_search
@@ -19,7 +20,7 @@ limiter.limit("120/minute")(bp)
 
 
 def _url(article_id: int, slug: str) -> str:
-    return url_for("public.article", article_id=article_id, slug=slug, _external=True)
+    return public_url("public.article", article_id=article_id, slug=slug)
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:

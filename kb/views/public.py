@@ -153,6 +153,6 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
                             reason=reason))
     db.session.commit()
     flash("Thank you. Your answer helps us make this page better.")
-    voted = "yes" if form.helpful.data == "yes" else "no"
-    return redirect(url_for(".article", article_id=art.id, slug=art.slug, voted=voted)
+    answer = "yes" if form.helpful.data == "yes" else "no"
+    return redirect(url_for(".article", article_id=art.id, slug=art.slug, voted=answer)
                     + "#feedback")

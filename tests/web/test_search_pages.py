@@ -101,3 +101,12 @@ def test_no_clear_winner_offers_a_pick_list_that_keeps_the_words(app: Flask,
         run = db.session.scalars(select(WizardRun)).one()
         first = run.state["answers"][run.state["path"][0]]
         assert first["kind"] == "open" and first["value"] == "screen and keyboard both dead"
+
+
+def test_absolute_links_come_from_base_url_not_the_host_header(client: FlaskClient) -> None:
+    got = client.get("/api/v1/search?q=printer+offline",
+                     headers={"Host": "evil.example.com"}).get_json()
+    assert got["results"][0]["url"].startswith("http://localhost/articles/")
+    page = client.get("/articles/5", headers={"Host": "evil.example.com"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "evil.example.com" not in page
