@@ -1,22 +1,28 @@
-"""Agent accounts and sign-in: argon2 hashes, lock-out after repeated wrong passwords,
-and a Flask-Login loader keyed on ``session_token`` so a log-out ends every session."""
+"""Agent accounts and sign-in: argon2 hashes, a growing wait after wrong passwords from one
+place, sessions that end when idle, and a Flask-Login loader keyed on ``session_token`` so a
+log-out ends every session."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, current_app, jsonify, redirect, request, url_for
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..extensions import db, login_manager
-from ..models import Agent, new_token, utcnow
+from ..models import Agent, new_token
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+log = logging.getLogger(__name__)
+
+FAILURE_RULES = ("5/15 minutes", "10/hour", "20/day")  # wrong passwords per account+source
+COUNTERS_KEY = "kb_login_failures"
 ROLES = ("agent", "lead")
 # One message whatever went wrong, so nobody can learn which emails have accounts.
 LOGIN_ERROR = "Email or password is wrong"
@@ -84,25 +90,64 @@ def find_agent(email: str) -> Agent | None:
         select(Agent).where(func.lower(Agent.email) == email.strip().lower()))
 
 
-def authenticate(email: str, password: str) -> Agent | None:
-    """The agent when the password is right and the account is neither off nor locked.
+def _failure_limits() -> list[RateLimitItem]:
+    """Wrong passwords allowed for one account from one source: a growing wait (15 minutes,
+    then an hour, then a day) instead of one lock anybody could put on any account."""
+    return [parse(rule) for rule in FAILURE_RULES]
 
-    Five wrong passwords in a row lock the account for 15 minutes; while it is locked even
-    the right password is refused, and the caller shows the same message as for any failure.
+
+def _failure_key(email: str, source: str) -> list[str]:
+    return ["agent-login", email.strip().lower(), source]
+
+
+def _counters() -> FixedWindowRateLimiter:
+    """Failure counters in the rate limiter's store (Redis when configured, so every worker
+    sees the same counts), one per app."""
+    got = current_app.extensions.get(COUNTERS_KEY)
+    if got is None:
+        uri = str(current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        got = current_app.extensions[COUNTERS_KEY] = FixedWindowRateLimiter(
+            storage_from_string(uri))
+    return got
+
+
+def blocked(email: str, source: str) -> bool:
+    """This source has used up its wrong passwords for this account, for now."""
+    key = _failure_key(email, source)
+    try:
+        return any(not _counters().test(item, *key) for item in _failure_limits())
+    except Exception:  # the counter store is down: the per-minute route limit still holds
+        log.warning("login failure counters unavailable", exc_info=True)
+        return False
+
+
+def _count_failure(email: str, source: str) -> None:
+    key = _failure_key(email, source)
+    try:
+        for item in _failure_limits():
+            _counters().hit(item, *key)
+    except Exception:
+        log.warning("login failure counters unavailable", exc_info=True)
+
+
+def authenticate(email: str, password: str, source: str = "") -> Agent | None:
+    """The agent when the password is right and the account is on.
+
+    Wrong passwords are counted per account and source together (``source`` is the client
+    address): five from one place make that place wait, while the agent can still sign in
+    from their own desk. The caller shows one message for every failure.
     """
+    if blocked(email, source):
+        return None
     agent = find_agent(email)
     if agent is None:
         _verify(_dummy(), password)
-        return None
-    now = utcnow()
-    if agent.locked_until is not None and agent.locked_until > now:
+        _count_failure(email, source)
         return None
     if not _verify(agent.password_hash, password) or not agent.active:
-        agent.failed_logins = (agent.failed_logins or 0) + 1
-        if agent.failed_logins >= MAX_FAILURES:
-            agent.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            agent.failed_logins = 0
+        agent.failed_logins = (agent.failed_logins or 0) + 1  # shown to leads; locks nothing
         db.session.commit()
+        _count_failure(email, source)
         return None
     agent.failed_logins = 0
     agent.locked_until = None
@@ -110,6 +155,18 @@ def authenticate(email: str, password: str) -> Agent | None:
         agent.password_hash = hash_password(password)
     db.session.commit()
     return agent
+
+
+def session_expired(started: float | None, seen: float | None, now: float) -> str | None:
+    """Why an agent session is over ("idle" or "too old"), or None while it is fine."""
+    cfg = current_app.config
+    if started is None or seen is None:
+        return None
+    if now - seen > 60 * float(cfg.get("AGENT_IDLE_MINUTES", 480)):
+        return "idle"
+    if now - started > 3600 * float(cfg.get("AGENT_MAX_HOURS", 24)):
+        return "too old"
+    return None
 
 
 def end_sessions(agent: Agent) -> None:

@@ -4,6 +4,7 @@ route except the sign-in page needs a signed-in agent (checked once, in ``before
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import (
@@ -34,6 +35,7 @@ from ..services import library, search_index
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 PUBLIC_ENDPOINTS = {"agent.login"}
+SESSION_STARTED, SESSION_SEEN = "agent_since", "agent_seen"  # for idle and absolute expiry
 
 
 @bp.record_once
@@ -45,10 +47,19 @@ def _setup(state: Any) -> None:
 def _require_agent() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if not current_user.is_authenticated:
-        result: Response = login_manager.unauthorized()
-        return result
-    return None
+    if current_user.is_authenticated:
+        now = time.time()
+        why = auth.session_expired(session.get(SESSION_STARTED), session.get(SESSION_SEEN), now)
+        if why is None:
+            session[SESSION_SEEN] = now
+            return None
+        logout_user()
+        session.clear()
+        flash("You were signed out after 8 hours without activity. Please sign in again."
+              if why == "idle" else "You were signed out: sessions last a day at most. "
+              "Please sign in again.")
+    result: Response = login_manager.unauthorized()
+    return result
 
 
 me = auth.current_agent
@@ -61,11 +72,13 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
     failed = False
     if form.validate_on_submit():
-        agent = auth.authenticate(form.email.data or "", form.password.data or "")
+        agent = auth.authenticate(form.email.data or "", form.password.data or "",
+                                  request.remote_addr or "")
         if agent is not None:
             target = auth.safe_next(form.next.data)
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(agent)
+            session[SESSION_STARTED] = session[SESSION_SEEN] = time.time()
             return redirect(target)
         failed = True
     elif request.method == "GET" and current_user.is_authenticated:

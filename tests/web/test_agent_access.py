@@ -57,20 +57,42 @@ def test_same_message_for_wrong_email_and_wrong_password(app: Flask, client: Fla
         "nobody@example.org", "ana@example.org")
 
 
-def test_lock_out_after_five_wrong_passwords(app: Flask, client: FlaskClient) -> None:
-    agent_id = make_agent(app)
+def test_wrong_passwords_make_that_place_wait_not_the_agent(app: Flask) -> None:
+    """Five wrong passwords from one address: that address waits, even with the right
+    password; the agent signs in from their own desk at once (nobody can lock them out)."""
+    make_agent(app)
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
     for _ in range(5):
-        assert login(client, password="wrong password").status_code == 400
-    locked = login(client)  # the right password, but the account is locked
-    assert locked.status_code == 400
-    assert "Email or password is wrong" in locked.get_data(as_text=True)
-    with app.app_context():
-        agent = db.session.get(Agent, agent_id)
-        assert agent is not None and agent.locked_until is not None
-        assert agent.locked_until > utcnow() + timedelta(minutes=14)
-        agent.locked_until = utcnow() - timedelta(seconds=1)  # 15 minutes later
-        db.session.commit()
-    assert login(client).status_code == 302
+        assert login(attacker, password="wrong password").status_code == 400
+    refused = login(attacker)
+    assert refused.status_code == 400
+    assert "Email or password is wrong" in refused.get_data(as_text=True)
+    desk = app.test_client()
+    desk.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    assert login(desk).status_code == 302
+    for _ in range(5):  # other accounts from the attacker's address are not blocked either
+        login(attacker, email="nobody@example.org", password="x" * 12)
+    assert login(attacker, email="nobody@example.org").status_code == 400
+
+
+def test_an_agent_session_ends_when_idle_and_after_a_day(app: Flask) -> None:
+    import time
+
+    make_agent(app)
+    client = app.test_client()
+    login(client)
+    assert client.get("/agent/").status_code == 200
+    with client.session_transaction() as sess:
+        sess["agent_seen"] = time.time() - 8 * 3600 - 5
+    r = client.get("/agent/")
+    assert r.status_code == 302 and "/agent/login" in r.location
+    assert "without activity" in client.get(r.location).get_data(as_text=True)
+    assert client.get("/agent/").status_code == 302  # really signed out
+    login(client)
+    with client.session_transaction() as sess:
+        sess["agent_since"] = time.time() - 25 * 3600
+    assert client.get("/agent/").status_code == 302
 
 
 def test_new_session_on_login(app: Flask, client: FlaskClient) -> None:
