@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -12,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import ROOT, Defaults
+
+log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -61,7 +64,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _finish_config(app: Flask) -> None:
     """Derive paths and secrets that depend on the instance folder."""
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:  # the database, uploads, index and secret key inside: owner only
+        os.chmod(instance, 0o700)
+    except OSError:
+        log.warning("could not make %s private (chmod 700)", instance)
     url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         url = f"sqlite:///{instance / 'kb.sqlite3'}"

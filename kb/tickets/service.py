@@ -4,6 +4,7 @@ workspace. Every change writes a TicketEvent, so the timeline is the ticket's hi
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -187,9 +188,10 @@ def close_ticket(ticket: Ticket, author: str, body: str = "", now: datetime | No
 def attach_file(ticket: Ticket, upload: CheckedUpload) -> Attachment:
     """Store an upload under a random name outside static/, then record it (not committed)."""
     folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(20)}.{upload.extension}"
-    with (folder / stored).open("xb") as fh:
+    fd = os.open(folder / stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner only
+    with os.fdopen(fd, "wb") as fh:
         fh.write(upload.data)
     attachment = Attachment(ticket=ticket, original_name=upload.download_name,
                             stored_name=stored, mime=upload.mime, size=len(upload.data))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from kb.extensions import db
-from kb.models import Agent, utcnow
+from kb.models import Agent
 
 from .agent_helpers import PASSWORD, login, make_agent, token_from
 

@@ -267,3 +267,21 @@ def test_sending_is_rate_limited_per_address(app_factory) -> None:
     assert codes[:30] == [200] * 30
     assert codes[30] == 429
     assert client.get("/ask").status_code == 200  # reading the form is never limited
+
+
+def test_instance_folder_and_uploads_are_private(app: Flask) -> None:
+    import stat
+    from pathlib import Path
+
+    from kb.tickets.uploads import CheckedUpload
+
+    mode = stat.S_IMODE(Path(app.instance_path).stat().st_mode)
+    assert mode == 0o700
+    with app.app_context():
+        from kb.tickets.service import attach_file, attachment_path
+        ticket = Ticket(summary="s", description="", name="n", email="n@example.org",
+                        category="other")
+        db.session.add(ticket)
+        att = attach_file(ticket, CheckedUpload(data=b"%PDF-1.4 x", mime="application/pdf",
+                                                extension="pdf", original_name="a.pdf"))
+        assert stat.S_IMODE(attachment_path(att).stat().st_mode) == 0o600
