@@ -43,7 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
 
+    from .core.logs import install as redact_access_logs
     from .core.worker import init_queue
+
+    redact_access_logs()
 
     init_queue(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
@@ -17,13 +17,20 @@ from ..services import library, support
 from ..wizards.engine import YES_NO, Outcome, answer, begin, describe
 from ..wizards.model import Node, Wizard
 from ..wizards.registry import all_wizards, get_wizard, matching_articles, route_request
-from ..wizards.runs import abandon_current, current_run, record, session_run
+from ..wizards.runs import (
+    abandon_current,
+    current_run,
+    forget_text,
+    record,
+    remember_text,
+    remembered_text,
+    session_run,
+)
 
 bp = Blueprint("wizard", __name__)
 
 MAX_ANSWER = 2000
 Page = Response | str | tuple[str, int]
-UNMATCHED = "wizard_unmatched"
 
 
 class EntryForm(FlaskForm):
@@ -86,7 +93,7 @@ def index() -> str:
 
 
 def _index_page(form: EntryForm) -> str:
-    unmatched = session.get(UNMATCHED) if request.args.get("nomatch") else None
+    unmatched = (remembered_text() or None) if request.args.get("nomatch") else None
     wizards = sorted(all_wizards().values(), key=lambda w: (not w.available, w.title.lower()))
     routing = route_request(unmatched) if unmatched else None
     return render_template("wizard/list.html", wizards=wizards, form=form, unmatched=unmatched,
@@ -103,12 +110,13 @@ def start() -> Response | str:
         return _index_page(form)
     text = (form.problem.data or "").strip()
     routing = route_request(text)
-    session[UNMATCHED] = text
-    if routing.security is not None:
-        return redirect(url_for("wizard.security", article=routing.security))
-    if routing.wizard is None:
+    if routing.security is not None or routing.wizard is None:
+        remember_text(text)
+        db.session.commit()
+        if routing.security is not None:
+            return redirect(url_for("wizard.security", article=routing.security))
         return redirect(url_for("wizard.index", nomatch=1, _anchor="matches"))
-    session.pop(UNMATCHED, None)
+    forget_text()
     outcome = begin(routing.wizard, text)
     db.session.commit()
     return redirect(_node_url(outcome))
@@ -119,10 +127,10 @@ def chosen(wizard_id: str) -> Response:
     """A wizard picked from the list after the general question: start it with the words
     already given, so its first question is not asked again."""
     wizard = _wizard_or_404(wizard_id)
-    text = str(session.get(UNMATCHED) or "").strip()
+    text = remembered_text().strip()
     if not ConfirmForm().validate_on_submit() or not wizard.available or not text:
         return redirect(url_for("wizard.first", wizard_id=wizard_id))
-    session.pop(UNMATCHED, None)
+    forget_text()
     outcome = begin(wizard, text)
     db.session.commit()
     return redirect(_node_url(outcome))
@@ -132,7 +140,7 @@ def chosen(wizard_id: str) -> Response:
 def security() -> str:
     """"This may be a security problem": call now, then the article, never a wizard."""
     article = library().get(request.args.get("article", 0, type=int) or 0)
-    said = str(session.get(UNMATCHED) or "")
+    said = remembered_text()
     return render_template("wizard/security.html", article=article, said=said,
                            contact=(support().get("contact") or {}))
 

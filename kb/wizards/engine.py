@@ -11,6 +11,7 @@ from typing import Any
 
 from ..models import WizardRun
 from ..services import library
+from ..tickets.redact import redact
 from .model import Node, Wizard
 from .registry import matches
 from .runs import open_answer, record, start_run, update_state
@@ -38,7 +39,7 @@ def route_open(node: Node, text: str) -> str:
 def describe(node: Node, value: str) -> dict[str, Any] | None:
     """The stored answer for ``value``, or None when the value is not a valid answer."""
     if node.type == "open":
-        text = value.strip()
+        text = redact(value.strip()).text  # a password typed here is never kept
         return {"question": node.text, "answer": text, "value": text, "kind": "open",
                 "says": text, "next": route_open(node, text)} if text else None
     if node.type == "choice":

@@ -19,8 +19,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import WizardEvent, WizardRun
+from ..tickets.redact import redact
 
 SESSION_KEYS = "wizard_keys"  # every run key this browser owns (newest last)
+SESSION_GENERAL = "wizard_general"  # key of the row holding the last general-question text
+GENERAL = "_general"  # wizard_id of those rows: what people typed that no wizard took
 SESSION_CURRENT = "wizard_current"  # wizard id → key of the run in progress
 MAX_KEYS = 50
 SUMMARY_LIMIT = 200
@@ -148,3 +151,26 @@ def handoff_payload(run_key: str) -> dict[str, Any] | None:
         "impact": impact if impact in IMPACTS else None,
         "urgency": urgency if urgency in URGENCIES else None,
     }
+
+
+def remember_text(text: str) -> None:
+    """Keep what was typed in the general question on the server (redacted), the browser
+    holding only a key: no free text in the session cookie."""
+    run = WizardRun(wizard_id=GENERAL, state={"text": redact(text).text[:2000]},
+                    outcome="unmatched")
+    db.session.add(run)
+    db.session.flush()
+    session[SESSION_GENERAL] = run.key
+
+
+def remembered_text() -> str:
+    key = session.get(SESSION_GENERAL)
+    if not isinstance(key, str):
+        return ""
+    run = db.session.scalar(select(WizardRun).where(WizardRun.key == key,
+                                                    WizardRun.wizard_id == GENERAL))
+    return str((run.state or {}).get("text") or "") if run else ""
+
+
+def forget_text() -> None:
+    session.pop(SESSION_GENERAL, None)

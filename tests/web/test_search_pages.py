@@ -98,7 +98,8 @@ def test_no_clear_winner_offers_a_pick_list_that_keeps_the_words(app: Flask,
                     data={"csrf_token": csrf_token(client, where)})
     assert r.location.startswith("/wizards/keyboard-mouse/")  # past the open question
     with app.app_context():
-        run = db.session.scalars(select(WizardRun)).one()
+        run = db.session.scalars(select(WizardRun).where(
+            WizardRun.wizard_id == "keyboard-mouse")).one()
         first = run.state["answers"][run.state["path"][0]]
         assert first["kind"] == "open" and first["value"] == "screen and keyboard both dead"
 
