@@ -93,3 +93,16 @@ def worker_command(threads: int) -> None:
     overdue = sweep()  # whatever was left queued while no worker ran
     click.echo(f"Worker started ({overdue} waiting emails enqueued again).")
     consumer(app, workers=threads).run()
+
+
+@kb_cli.command("prune")
+@click.option("--days", type=click.IntRange(1, 36500), default=None,
+              help="Keep this many days (default: LOG_RETENTION_DAYS).")
+def prune(days: int | None) -> None:
+    """Delete search logs and wizard runs and events older than the retention period."""
+    from .privacy import prune_logs
+
+    keep = days or int(current_app.config["LOG_RETENTION_DAYS"])
+    counts = prune_logs(keep)
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + f" older than {keep} "
+               "days deleted.")

@@ -33,6 +33,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # on when BASE_URL is https:// (or KB_SESSION_COOKIE_SECURE)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    LOG_RETENTION_DAYS = 400  # searches and wizard runs kept this long (flask kb prune)
     AGENT_IDLE_MINUTES = 480  # an agent session ends after 8 hours without a request ...
     AGENT_MAX_HOURS = 24  # ... and after 24 hours whatever happens
     WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits

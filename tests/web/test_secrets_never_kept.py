@@ -65,3 +65,25 @@ def test_gunicorn_access_lines_are_redacted_too() -> None:
                    "q": f"q=password%3A+{SECRET}"}
     RedactQueries().filter(record)
     assert SECRET not in record.getMessage() and "/search?q=" in record.getMessage()
+
+
+def test_prune_removes_logs_past_the_retention(app: Flask) -> None:
+    from datetime import timedelta
+
+    from kb.models import SearchLog, WizardEvent, WizardRun, utcnow
+
+    with app.app_context():
+        old = utcnow() - timedelta(days=500)
+        run = WizardRun(wizard_id="printer", state={}, updated_at=old, created_at=old)
+        db.session.add_all([SearchLog(query="old", result_count=0, created_at=old),
+                            SearchLog(query="new", result_count=0), run])
+        db.session.flush()
+        db.session.add(WizardEvent(run_id=run.id, wizard_id="printer", node_id="a",
+                                   kind="visit", created_at=old))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["kb", "prune"])
+    assert result.exit_code == 0 and "1 searches" in result.output
+    with app.app_context():
+        assert [s.query for s in db.session.scalars(select(SearchLog))] == ["new"]
+        assert db.session.scalars(select(WizardRun)).all() == []
+        assert db.session.scalars(select(WizardEvent)).all() == []
