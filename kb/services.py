@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from flask import Flask, current_app
 
+from . import yamlsafe
 from .content.library import Library, load_library
 from .search import SearchIndex
 
@@ -50,7 +51,7 @@ def support() -> dict[str, Any]:
 def load_support(path: Path) -> dict[str, Any]:
     """Support hours, holidays, contacts and response targets (one file drives them all)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlsafe.load(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, yaml.YAMLError):
         log.exception("support configuration %s could not be read", path)
         data = None
