@@ -24,6 +24,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from .inputs import install_converters
+
+    install_converters(app.url_map)  # before any route: strict <int:…> everywhere
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("KB")
@@ -40,8 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
 
+    from .inputs import init_inputs
     from .web import init_web
 
+    init_inputs(app)
     init_web(app)
 
     from .cli import kb_cli

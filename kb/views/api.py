@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..content.article import Article
 from ..extensions import csrf, limiter
+from ..inputs import arg_page, parse_id
 from ..search import Hit
 from ..services import library, search_index
 from .public import run_search
@@ -33,7 +34,9 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
 def search() -> Response:
     q = request.args.get("q", "").strip()[:200]
     category = request.args.get("category") or None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if category not in library().categories:
+        category = None  # unknown categories filter nothing (and never reach the database)
+    page = arg_page()
     results, _log = run_search(q, category, page, "api")
     return jsonify({
         "query": q, "did_you_mean": results.did_you_mean, "total": results.total,
@@ -68,10 +71,8 @@ def article_json(art: Article) -> dict[str, Any]:
 
 @bp.get("/articles/<article_ref>")
 def article(article_ref: str) -> Response:
-    ref = article_ref.upper().removeprefix("KB-")
-    if not ref.isdigit():
-        abort(404)
-    art = library().get(int(ref))
+    number = parse_id(article_ref.upper().removeprefix("KB-"))
+    art = library().get(number) if number is not None else None
     if art is None:
         abort(404)
     return jsonify(article_json(art))

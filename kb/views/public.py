@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..content.article import Article
 from ..extensions import db
+from ..inputs import arg_id, arg_page
 from ..models import Feedback, SearchLog, utcnow
 from ..search import SearchResults
 from ..services import library, search_index
@@ -112,7 +113,7 @@ def search() -> str:
     category = request.args.get("category") or None
     if category and category not in library().categories:
         category = None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_page()
     results, log_id = run_search(q, category, page, "public")
     return render_template("search.html", q=q, results=results, category=category,
                            log_id=log_id, banners_text=q, counts=library().category_counts())
@@ -127,7 +128,7 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
     if slug != art.slug:
         args: dict[str, Any] = request.args.to_dict()
         return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
-    _record_click(request.args.get("s", type=int), art.id)
+    _record_click(arg_id("s"), art.id)
     related = search_index().related(art.id, limit=4)
     form = FeedbackForm(article_id=str(art.id))
     return render_template("article.html", article=art, related=related, form=form,

@@ -22,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
+from ..inputs import parse_id
 from ..models import Attachment, Ticket, utcnow
 from ..outages import matching_outages
 from ..search import Hit
@@ -53,8 +54,8 @@ def _handoff(run_key: str | None) -> dict[str, Any] | None:
 
 def _article(ref: str | None) -> Any:
     """The article the user tried before asking ("KB-12" or "12"), if it is public."""
-    ref = (ref or "").strip().upper().removeprefix("KB-")
-    return library().get(int(ref)) if ref.isdigit() and len(ref) < 9 else None
+    number = parse_id((ref or "").strip().upper().removeprefix("KB-"))
+    return library().get(number) if number is not None else None
 
 
 def suggestions_for(text: str) -> list[Hit]:
