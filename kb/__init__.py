@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ROOT, Defaults
 
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     _finish_config(app)
+    _proxy_fix(app)
 
     from . import extensions as ext
 
@@ -80,6 +82,29 @@ def _finish_config(app: Flask) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    _limits_storage(app)
+
+
+def _limits_storage(app: Flask) -> None:
+    """Where rate limits are counted: the limiter's URI, else REDIS_URL, else memory."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    if uri.startswith(("redis://", "rediss://", "unix://")):
+        timeout = float(app.config.get("REDIS_TIMEOUT") or 1.0)
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+
+
+def _proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from as many proxies as configured (none by default), so limits
+    and logs see each person's address, not the proxy's."""
+    counts = {part: int(app.config.get(f"PROXY_FIX_X_{part.upper()}") or 0)
+              for part in ("for", "proto", "host", "port", "prefix")}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["for"],  # type: ignore[method-assign]
+                                x_proto=counts["proto"], x_host=counts["host"],
+                                x_port=counts["port"], x_prefix=counts["prefix"])
 
 
 def _instance_secret(path: Path) -> str:

@@ -35,8 +35,24 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits: shared by every worker and node through Redis when REDIS_URL (or the
+    # limiter's own RATELIMIT_STORAGE_URI) is set, else counted per process in memory.
+    REDIS_URL = ""
+    RATELIMIT_STORAGE_URI = ""  # empty: REDIS_URL when set, else memory://
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory (Flask-Limiter logs a warning) and retry
+    # Redis now and then; a limiter error never turns a request into a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    REDIS_TIMEOUT = 1.0  # seconds to connect or answer before a request gives up on Redis
+
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: trust none).
+    # Without X_FOR the limits would see the proxy's address and count everyone together.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
