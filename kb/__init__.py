@@ -73,6 +73,11 @@ def _finish_config(app: Flask) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("postgresql+psycopg://"):
+        # An unreachable server fails a request in seconds instead of hanging a worker.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     for key in ("INDEX_DIR", "UPLOAD_DIR"):
         path = Path(app.config[key])
         app.config[key] = str(path if path.is_absolute() else instance / path)

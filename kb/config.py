@@ -24,6 +24,9 @@ class Defaults:
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
+    # Outage banners and popular articles: a query's answer is kept this long (and shown from
+    # memory while the database is down).
+    FAIL_SOFT_CACHE_SECONDS = 10
     MAX_READING_GRADE = 8.0
     SEARCH_PER_PAGE = 10
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # 5 MB upload plus form overhead

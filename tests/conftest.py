@@ -95,6 +95,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
         "ARGON2_CHEAP": True,
+        "FAIL_SOFT_CACHE_SECONDS": 0,  # tests change outages behind the app's back
     }
     config.update(overrides)
     app = create_app(config)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -18,9 +20,11 @@ from ..inputs import arg_id, arg_page
 from ..models import Feedback, SearchLog, utcnow
 from ..search import SearchResults
 from ..services import library, search_index
+from ..softcache import rollback, soft
 from ..tickets.redact import redact
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 POPULAR_COUNT = 6
 
@@ -43,9 +47,13 @@ def run_search(q: str, category: str | None, page: int, source: str,
         entry = SearchLog(query=q.strip()[:200], category=category,
                           result_count=results.total, did_you_mean=results.did_you_mean,
                           source=source)
-        db.session.add(entry)
-        db.session.commit()
-        log_id = entry.id
+        try:
+            db.session.add(entry)
+            db.session.commit()
+            log_id = entry.id
+        except SQLAlchemyError:  # the results matter more than the record of them
+            rollback()
+            log.warning("search not logged: the database is unavailable")
     return results, log_id
 
 
@@ -58,15 +66,20 @@ def _per_page() -> int:
 def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
     """Most opened from search in the last 90 days, topped up with the lowest ids."""
     lib = library()
-    since = utcnow() - timedelta(days=90)
-    rows = db.session.execute(
-        select(SearchLog.clicked_article_id, func.count())
-        .where(SearchLog.clicked_article_id.is_not(None), SearchLog.created_at >= since)
-        .group_by(SearchLog.clicked_article_id)
-        .order_by(func.count().desc())
-        .limit(limit * 2)
-    ).all()
-    picked = [a for aid, _n in rows if aid is not None and (a := lib.get(aid))][:limit]
+
+    def most_opened() -> list[int]:
+        since = utcnow() - timedelta(days=90)
+        return [aid for aid, _n in db.session.execute(
+            select(SearchLog.clicked_article_id, func.count())
+            .where(SearchLog.clicked_article_id.is_not(None), SearchLog.created_at >= since)
+            .group_by(SearchLog.clicked_article_id)
+            .order_by(func.count().desc())
+            .limit(limit * 2)
+        ).all() if aid is not None]
+
+    # Kept briefly, and while the database is down the lowest ids stand in.
+    ids: list[int] = soft(f"popular articles {limit}", most_opened, [])
+    picked = [a for aid in ids if (a := lib.get(aid))][:limit]
     for article in sorted(lib.visible(), key=lambda a: a.id):
         if len(picked) >= limit:
             break
@@ -139,10 +152,14 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
 def _record_click(log_id: int | None, article_id: int) -> None:
     if not log_id:
         return
-    entry = db.session.get(SearchLog, log_id)
-    if entry is not None and entry.clicked_article_id is None:
-        entry.clicked_article_id = article_id
-        db.session.commit()
+    try:
+        entry = db.session.get(SearchLog, log_id)
+        if entry is not None and entry.clicked_article_id is None:
+            entry.clicked_article_id = article_id
+            db.session.commit()
+    except SQLAlchemyError:  # the article matters more than counting the click
+        rollback()
+        log.warning("click not recorded: the database is unavailable")
 
 
 @bp.get("/a/<int:article_id>")

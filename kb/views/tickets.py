@@ -22,11 +22,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
+from ..health import DB_DOWN
 from ..inputs import parse_id
 from ..models import Attachment, Ticket, utcnow
 from ..outages import matching_outages
 from ..search import Hit
 from ..services import library, search_index, support
+from ..softcache import rollback
 from ..tickets import service
 from ..tickets.emails import send_ticket_email
 from ..tickets.forms import CloseForm, CommentForm, TicketForm
@@ -103,6 +105,26 @@ def _prefill(form: TicketForm, handoff: dict[str, Any] | None) -> None:
 @bp.route("/ask", methods=["GET", "POST"])
 @limiter.limit("30/hour", methods=["POST"])
 def ask() -> str | Response | tuple[str, int]:
+    try:
+        return _ask()
+    except DB_DOWN:
+        return _ask_unavailable()
+
+
+def _ask_unavailable() -> tuple[str, int]:
+    """The database is down: the form again, with what was typed and whom to call instead."""
+    rollback()
+    log.warning("ticket form: the database is unavailable")
+    form = TicketForm(categories=_categories())
+    if request.method == "GET":
+        _prefill(form, None)
+    return render_template(
+        "tickets/ask.html", form=form, handoff=None, article=None, warning="", outages=[],
+        transcript=[], previewing=False, suggestions=[], banners_text="", unavailable=True,
+    ), 503
+
+
+def _ask() -> str | Response | tuple[str, int]:
     form = TicketForm(categories=_categories())
     if request.method == "POST":
         done = service.find_by_submission_key(form.submission_key.data)
