@@ -7,12 +7,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Flask, current_app
 
-from . import yamlsafe
 from .content.library import Library, load_library
 from .search import SearchIndex
+from .tickets.supportfile import SupportSettings, read_support
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,10 @@ def init_content(app: Flask) -> None:
     index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
     app.extensions["kb_library"] = lib
     app.extensions["kb_search"] = index
-    app.extensions["kb_support"] = load_support(Path(app.config["SUPPORT_FILE"]))
+    settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
+                               Path(app.instance_path) / "support.last-good.yml")
+    settings.get()  # checked at start-up: every problem is logged with file:line:col
+    app.extensions["kb_support"] = settings
     if app.config.get("INDEX_ON_START", True):
         try:
             index.sync(lib.visible(include_internal=True))
@@ -44,15 +46,19 @@ def search_index() -> SearchIndex:
 
 
 def support() -> dict[str, Any]:
-    data: dict[str, Any] = current_app.extensions["kb_support"]
-    return data
+    """support.yml's settings (the last good ones if the file has problems)."""
+    settings: SupportSettings = current_app.extensions["kb_support"]
+    return settings.get()
+
+
+def support_settings() -> SupportSettings:
+    settings: SupportSettings = current_app.extensions["kb_support"]
+    return settings
 
 
 def load_support(path: Path) -> dict[str, Any]:
-    """Support hours, holidays, contacts and response targets (one file drives them all)."""
-    try:
-        data = yamlsafe.load(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, yaml.YAMLError):
-        log.exception("support configuration %s could not be read", path)
-        data = None
-    return data if isinstance(data, dict) else {}
+    """The settings of one support file, or nothing when it has problems (they are logged)."""
+    data, problems = read_support(path)
+    for problem in problems:
+        log.error("support settings: %s", problem)
+    return data or {}
