@@ -4,6 +4,8 @@ support configuration. Views reach them through these functions, never through g
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ def init_content(app: Flask) -> None:
     index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
     app.extensions["kb_library"] = lib
     app.extensions["kb_search"] = index
+    index.on_broken = _healer(app, index)
     settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
                                Path(app.instance_path) / "support.last-good.yml")
     settings.get()  # checked at start-up: every problem is logged with file:line:col
@@ -62,3 +65,27 @@ def load_support(path: Path) -> dict[str, Any]:
     for problem in problems:
         log.error("support settings: %s", problem)
     return data or {}
+
+
+def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
+    """Called when a search finds the index missing or unreadable: rebuild it in a background
+    thread, one at a time in this process; across processes ``heal`` takes the index lock, so
+    one process builds and the others open its result."""
+    running = threading.Lock()
+
+    def rebuild() -> None:
+        try:
+            articles = app.extensions["kb_library"].visible(include_internal=True)
+            if index.heal(articles):
+                log.warning("search index at %s was missing or unreadable: rebuilt",
+                            index.index_dir)
+        except Exception:
+            log.exception("could not rebuild the search index at %s", index.index_dir)
+        finally:
+            running.release()
+
+    def heal() -> None:
+        if running.acquire(blocking=False):
+            threading.Thread(target=rebuild, name="kb-index-heal", daemon=True).start()
+
+    return heal

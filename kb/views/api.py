@@ -40,6 +40,7 @@ def search() -> Response:
     results, _log = run_search(q, category, page, "api")
     return jsonify({
         "query": q, "did_you_mean": results.did_you_mean, "total": results.total,
+        "rebuilding": search_index().broken,  # true: the index is being rebuilt, ask again soon
         "page": results.page, "pages": results.pages, "category": category,
         "results": [_hit_json(h) for h in results.hits],
     })

@@ -43,7 +43,8 @@ def run_search(q: str, category: str | None, page: int, source: str,
     results = search_index().search(q, category=category, page=page,
                                     per_page=_per_page(), include_internal=include_internal)
     log_id = None
-    if q.strip() and page == 1:
+    # While the index is being rebuilt "no results" says nothing about the articles.
+    if q.strip() and page == 1 and not search_index().broken:
         entry = SearchLog(query=q.strip()[:200], category=category,
                           result_count=results.total, did_you_mean=results.did_you_mean,
                           source=source)
@@ -129,7 +130,8 @@ def search() -> str:
     page = arg_page()
     results, log_id = run_search(q, category, page, "public")
     return render_template("search.html", q=q, results=results, category=category,
-                           log_id=log_id, banners_text=q, counts=library().category_counts())
+                           log_id=log_id, banners_text=q, counts=library().category_counts(),
+                           rebuilding=search_index().broken)
 
 
 @bp.get("/articles/<int:article_id>")
