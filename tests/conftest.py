@@ -19,6 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -99,9 +100,28 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATES  # compiled once per process, not once per app
     with app.app_context():
         empty_tables()
     return app
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app a test process builds (keyed by Jinja on the
+    template's name and source checksum, so an edited template is compiled again)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _MemoryBytecodeCache()
 
 
 class _Shared:
