@@ -4,9 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
+# Browser tests drive Debian's Chromium; no other browser build can be downloaded here.
+CHROMIUM ?= /usr/bin/chromium
+# pytest-xdist processes: 2 suits a 2-core machine (each has its own app and database).
+WORKERS ?= 2
 export FLASK_APP := kb:create_app
 
-.PHONY: run worker test lint check index bench relevance install clean axe pytest
+.PHONY: run worker test lint check index bench relevance install clean axe chromium pytest
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +26,19 @@ node_modules/axe-core/axe.min.js: package.json
 	touch $@
 
 axe: node_modules/axe-core/axe.min.js
+
+# Chromium from Debian when it is missing: apt-get as root, otherwise say how and stop.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Chromium is missing: installing it with apt-get"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "make test needs Chromium at $(CHROMIUM) for the browser tests." >&2; \
+	    echo "Install it once as root:  sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 # The web process and the mail worker side by side (Procfile); Ctrl+C stops both.
 run: install
@@ -43,8 +60,8 @@ check: install
 index: install
 	$(BIN)/flask kb index
 
-pytest: install axe
-	bash tests/run-suite.sh $(BIN)
+pytest: install axe chromium
+	bash tests/run-suite.sh $(BIN) -n $(WORKERS) --dist loadgroup
 
 test: lint check pytest
 

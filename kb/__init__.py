@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ROOT, Defaults
 
@@ -27,12 +28,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from .inputs import install_converters
+
+    install_converters(app.url_map)  # before any route: strict <int:…> everywhere
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("KB")
     if test_config:
         app.config.from_mapping(test_config)
     _finish_config(app)
+    _proxy_fix(app)
 
     from . import extensions as ext
 
@@ -50,8 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_queue(app)
 
+    from .inputs import init_inputs
     from .web import init_web
 
+    init_inputs(app)
     init_web(app)
 
     from .cli import kb_cli
@@ -80,6 +87,11 @@ def _finish_config(app: Flask) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("postgresql+psycopg://"):
+        # An unreachable server fails a request in seconds instead of hanging a worker.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     for key in ("INDEX_DIR", "UPLOAD_DIR"):
         path = Path(app.config[key])
         app.config[key] = str(path if path.is_absolute() else instance / path)
@@ -89,6 +101,29 @@ def _finish_config(app: Flask) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    _limits_storage(app)
+
+
+def _limits_storage(app: Flask) -> None:
+    """Where rate limits are counted: the limiter's URI, else REDIS_URL, else memory."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    if uri.startswith(("redis://", "rediss://", "unix://")):
+        timeout = float(app.config.get("REDIS_TIMEOUT") or 1.0)
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+
+
+def _proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from as many proxies as configured (none by default), so limits
+    and logs see each person's address, not the proxy's."""
+    counts = {part: int(app.config.get(f"PROXY_FIX_X_{part.upper()}") or 0)
+              for part in ("for", "proto", "host", "port", "prefix")}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["for"],  # type: ignore[method-assign]
+                                x_proto=counts["proto"], x_host=counts["host"],
+                                x_port=counts["port"], x_prefix=counts["prefix"])
 
 
 def _instance_secret(path: Path) -> str:

@@ -17,7 +17,7 @@ kb_cli = AppGroup("kb", help="Helpdesk KB commands.")
 @kb_cli.command("check")
 @click.option("--strict", is_flag=True, help="Treat warnings (reviews due) as errors too.")
 def check(strict: bool) -> None:
-    """Lint articles and wizards; print file:line:col for every problem."""
+    """Lint articles, wizards and support.yml; print file:line:col for every problem."""
     from .content.lint import lint, load_jargon
     from .wizards import load_wizards
 
@@ -25,7 +25,10 @@ def check(strict: bool) -> None:
     wizards, wizard_problems = load_wizards(Path(cfg["WIZARDS_DIR"]), library())
     problems = lint(library(), jargon=load_jargon(Path(cfg["JARGON_FILE"])),
                     wizard_ids=wizards.keys(), max_grade=float(cfg["MAX_READING_GRADE"]))
-    problems = sorted(problems + wizard_problems)
+    from .tickets.supportfile import read_support
+
+    _support, support_problems = read_support(Path(cfg["SUPPORT_FILE"]))
+    problems = sorted(problems + wizard_problems + support_problems)
     for problem in problems:
         click.echo(str(problem), err=problem.level == "error")
     errors = [p for p in problems if p.level == "error" or strict]

@@ -24,6 +24,9 @@ class Defaults:
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
+    # Outage banners and popular articles: a query's answer is kept this long (and shown from
+    # memory while the database is down).
+    FAIL_SOFT_CACHE_SECONDS = 10
     MAX_READING_GRADE = 8.0
     SEARCH_PER_PAGE = 10
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # 5 MB upload plus form overhead
@@ -38,8 +41,24 @@ class Defaults:
     AGENT_MAX_HOURS = 24  # ... and after 24 hours whatever happens
     WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits: shared by every worker and node through Redis when REDIS_URL (or the
+    # limiter's own RATELIMIT_STORAGE_URI) is set, else counted per process in memory.
+    REDIS_URL = ""
+    RATELIMIT_STORAGE_URI = ""  # empty: REDIS_URL when set, else memory://
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory (Flask-Limiter logs a warning) and retry
+    # Redis now and then; a limiter error never turns a request into a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    REDIS_TIMEOUT = 1.0  # seconds to connect or answer before a request gives up on Redis
+
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: trust none).
+    # Without X_FOR the limits would see the proxy's address and count everyone together.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
@@ -57,7 +76,7 @@ class Defaults:
     MAIL_LEASE_SECONDS = 600  # a worker that claimed an email and vanished loses it after this
 
     # The job queue (kb/core/worker.py): huey in SQLite under instance/, or Redis when set.
-    REDIS_URL = ""  # e.g. redis://127.0.0.1:6379/0
+    # (REDIS_URL above: the queue lives in Redis when it is set.)
     QUEUE_NAME = "helpdesk-kb"
     QUEUE_FILE = "queue.sqlite3"  # relative to the instance folder unless absolute
     QUEUE_IMMEDIATE = False  # run tasks inside the caller (tests about content only)

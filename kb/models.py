@@ -36,6 +36,9 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
     source: Mapped[str] = mapped_column(String(20), default="public")  # public | api | agent
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
+    # Popular articles and the reports count clicks per article over recent days.
+    __table_args__ = (Index("ix_search_log_clicked", "clicked_article_id", "created_at"),)
+
 
 class Feedback(db.Model):  # type: ignore[name-defined]
     """A "Was this helpful?" vote, with the optional reason."""
@@ -169,6 +172,13 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     )
     links: Mapped[list[TicketArticle]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # The agent queue: open tickets outside outages, earliest response deadline first.
+        Index("ix_ticket_queue", "outage_id", "status", "respond_by"),
+        # "Only mine", and each agent's open work.
+        Index("ix_ticket_assignee_status", "assignee_id", "status"),
     )
 
     @property

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Agent, Outage, OutageUpdate, Ticket, TicketEvent, utcnow
+from .softcache import forget, soft
 from .tickets.emails import queue_is_it_fixed
+
+BANNERS = "outage banners"
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What a banner shows of an active outage: plain values, safe to keep between requests
+    (and to show while the database is down)."""
+
+    id: int
+    title: str
+    message: str
+    services: str
+    keywords: str
+    expected_fix_at: datetime | None
 
 
 def active_outages() -> list[Outage]:
@@ -21,7 +38,7 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9-]+", text.lower()) if len(w) > 1}
 
 
-def matches(outage: Outage, text: str) -> bool:
+def matches(outage: Outage | Banner, text: str) -> bool:
     """True when any of the outage's keywords or services appears in ``text``."""
     words = _words(text)
     lowered = text.lower()
@@ -31,17 +48,26 @@ def matches(outage: Outage, text: str) -> bool:
     return False
 
 
-def banners_for(text: str | None = None) -> list[Outage]:
+def active_banners() -> list[Banner]:
+    """Active outages as banners, kept briefly and shown from memory if the database is down."""
+    def fetch() -> list[Banner]:
+        return [Banner(o.id, o.title, o.message, o.services, o.keywords, o.expected_fix_at)
+                for o in active_outages()]
+
+    return soft(BANNERS, fetch, [])
+
+
+def banners_for(text: str | None = None) -> list[Banner]:
     """All active outages (``text`` None, e.g. the home page) or those matching ``text``."""
-    outages = active_outages()
+    banners = active_banners()
     if text is None:
-        return outages
-    return [o for o in outages if matches(o, text)]
+        return banners
+    return [o for o in banners if matches(o, text)]
 
 
-def matching_outages(text: str) -> list[Outage]:
+def matching_outages(text: str) -> list[Banner]:
     """Active outages the words of ``text`` point to: the ticket form asks "Is this about…?"."""
-    return [o for o in active_outages() if matches(o, text or "")]
+    return [o for o in active_banners() if matches(o, text or "")]
 
 
 def recent_outages(days: int = 7) -> list[Outage]:
@@ -99,6 +125,7 @@ def create_outage(*, title: str, message: str, services: str, keywords: str,
                     created_by_id=author.id if author else None)
     db.session.add(outage)
     db.session.commit()
+    forget(BANNERS)
     return outage
 
 
@@ -110,6 +137,7 @@ def add_update(outage: Outage, body: str) -> OutageUpdate:
                                          public=True))
         ticket.last_touched_at = utcnow()
     db.session.commit()
+    forget(BANNERS)
     return update
 
 
@@ -130,6 +158,7 @@ def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
         queue_is_it_fixed(ticket, "The problem you told us about is fixed",
                           outage.resolution or "")
     db.session.flush()
+    forget(BANNERS)
     return joined
 
 

@@ -7,15 +7,20 @@ redacted before it is stored: people do paste passwords into search boxes.
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 from .models import SearchLog
 from .search import SearchResults
 from .services import search_index
+from .softcache import rollback
 from .tickets.redact import redact
 
+log = logging.getLogger(__name__)
 MAX_QUERY = 1000  # what a search box accepts: two or three pasted sentences
 
 
@@ -28,13 +33,18 @@ def run_search(q: str, category: str | None, page: int, source: str, *,
                                     include_internal=include_internal, exact=exact,
                                     show_all=show_all)
     log_id = None
-    if q.strip() and page == 1 and not show_all:
+    # While the index is being rebuilt "no results" says nothing about the articles.
+    if q.strip() and page == 1 and not show_all and not search_index().broken:
         entry = SearchLog(query=redact(q.strip()).text[:200], category=category,
                           result_count=results.total, did_you_mean=results.did_you_mean,
                           confident=results.confident, source=source)
-        db.session.add(entry)
-        db.session.commit()
-        log_id = entry.id
+        try:
+            db.session.add(entry)
+            db.session.commit()
+            log_id = entry.id
+        except SQLAlchemyError:  # the results matter more than the record of them
+            rollback()
+            log.warning("search not logged: the database is unavailable")
     return results, log_id
 
 
@@ -58,7 +68,11 @@ def record_click(token: str | None, article_id: int) -> None:
         return
     if clicked != article_id or not isinstance(log_id, int):
         return
-    entry = db.session.get(SearchLog, log_id)
-    if entry is not None and entry.clicked_article_id is None:
-        entry.clicked_article_id = article_id
-        db.session.commit()
+    try:
+        entry = db.session.get(SearchLog, log_id)
+        if entry is not None and entry.clicked_article_id is None:
+            entry.clicked_article_id = article_id
+            db.session.commit()
+    except SQLAlchemyError:  # the article matters more than counting the click
+        rollback()
+        log.warning("click not recorded: the database is unavailable")

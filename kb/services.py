@@ -4,14 +4,16 @@ support configuration. Views reach them through these functions, never through g
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Flask, current_app
 
 from .content.library import Library, load_library
 from .search import SearchIndex
+from .tickets.supportfile import SupportSettings, read_support
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,11 @@ def init_content(app: Flask) -> None:
     index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
     app.extensions["kb_library"] = lib
     app.extensions["kb_search"] = index
-    app.extensions["kb_support"] = load_support(Path(app.config["SUPPORT_FILE"]))
+    index.on_broken = _healer(app, index)
+    settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
+                               Path(app.instance_path) / "support.last-good.yml")
+    settings.get()  # checked at start-up: every problem is logged with file:line:col
+    app.extensions["kb_support"] = settings
     if app.config.get("INDEX_ON_START", True):
         try:
             index.sync(lib.visible(include_internal=True))
@@ -43,15 +49,43 @@ def search_index() -> SearchIndex:
 
 
 def support() -> dict[str, Any]:
-    data: dict[str, Any] = current_app.extensions["kb_support"]
-    return data
+    """support.yml's settings (the last good ones if the file has problems)."""
+    settings: SupportSettings = current_app.extensions["kb_support"]
+    return settings.get()
+
+
+def support_settings() -> SupportSettings:
+    settings: SupportSettings = current_app.extensions["kb_support"]
+    return settings
 
 
 def load_support(path: Path) -> dict[str, Any]:
-    """Support hours, holidays, contacts and response targets (one file drives them all)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, yaml.YAMLError):
-        log.exception("support configuration %s could not be read", path)
-        data = None
-    return data if isinstance(data, dict) else {}
+    """The settings of one support file, or nothing when it has problems (they are logged)."""
+    data, problems = read_support(path)
+    for problem in problems:
+        log.error("support settings: %s", problem)
+    return data or {}
+
+
+def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
+    """Called when a search finds the index missing or unreadable: rebuild it in a background
+    thread, one at a time in this process; across processes ``heal`` takes the index lock, so
+    one process builds and the others open its result."""
+    running = threading.Lock()
+
+    def rebuild() -> None:
+        try:
+            articles = app.extensions["kb_library"].visible(include_internal=True)
+            if index.heal(articles):
+                log.warning("search index at %s was missing or unreadable: rebuilt",
+                            index.index_dir)
+        except Exception:
+            log.exception("could not rebuild the search index at %s", index.index_dir)
+        finally:
+            running.release()
+
+    def heal() -> None:
+        if running.acquire(blocking=False):
+            threading.Thread(target=rebuild, name="kb-index-heal", daemon=True).start()
+
+    return heal

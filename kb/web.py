@@ -20,7 +20,8 @@ CSP = (
 
 
 def init_web(app: Flask) -> None:
-    from .views import agent, api, info, public, tickets, wizard
+    from .health import init_health
+    from .views import agent, api, health, info, public, tickets, wizard
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
@@ -28,6 +29,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(tickets.bp)
     app.register_blueprint(agent.bp)
     app.register_blueprint(info.bp)
+    app.register_blueprint(health.bp)
+    init_health(app)
 
     app.after_request(_security_headers)
     app.context_processor(_template_context)

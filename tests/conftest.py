@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import threading
 import uuid
@@ -18,25 +19,27 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from kb import create_app
 from kb.config import ROOT
-from kb.extensions import db
+from kb.extensions import db, limiter
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
 
 
 # ---------------------------------------------------------------- databases
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str | None]:
-    """A PostgreSQL database of our own for this run, dropped afterwards (runs never collide)."""
+def pg_database(worker_id: str) -> Iterator[str | None]:
+    """A PostgreSQL database of our own for this process (each xdist worker has one), dropped
+    afterwards, so runs and workers never collide."""
     if not PG_URL:
         yield None
         return
     admin = create_engine(_psycopg(PG_URL), isolation_level="AUTOCOMMIT")
-    name = f"kb_test_{uuid.uuid4().hex[:12]}"
+    name = f"kb_test_{worker_id}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base = _psycopg(PG_URL).rsplit("/", 1)[0]
@@ -56,17 +59,38 @@ def _psycopg(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def database_url(pg_database: str | None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database per test process: tables are made once, then emptied before each test."""
+    return pg_database or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
 def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled articles indexed once per run; tests that change the index make their own."""
     return tmp_path_factory.mktemp("index") / "index"
 
 
-def make_app(tmp_path: Path, database_url: str | None, **overrides: Any) -> Flask:
+def empty_tables() -> None:
+    """Every table emptied and its ids restarted, as after a fresh ``create_all``: much cheaper
+    than dropping and creating the tables for every test (inside an app context)."""
+    db.session.remove()
+    db.create_all()  # idempotent; puts back tables a migration test dropped
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "DATABASE_URL": database_url,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,  # nothing listens: tests that send mail use the smtp fixture
         # Queued emails are sent inside the commit that queues them, so a test about content
@@ -74,23 +98,84 @@ def make_app(tmp_path: Path, database_url: str | None, **overrides: Any) -> Flas
         "QUEUE_IMMEDIATE": True,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
+        "ARGON2_CHEAP": True,
+        "FAIL_SOFT_CACHE_SECONDS": 0,  # tests change outages behind the app's back
     }
     config.update(overrides)
     app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATES  # compiled once per process, not once per app
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        empty_tables()
     return app
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app a test process builds (keyed by Jinja on the
+    template's name and source checksum, so an edited template is compiled again)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _MemoryBytecodeCache()
+
+
+class _Shared:
+    """An app built once per process and handed to test after test: building one (content,
+    index, wizards, templates) costs far more than most tests. Between tests its tables are
+    emptied, its settings restored and its uploads removed."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.config = dict(app.config)
+
+    def fresh(self) -> Flask:
+        app = self.app
+        app.config.clear()
+        app.config.update(self.config)
+        # Flask-Limiter keeps "enabled" on its one shared object: an app built with limits on
+        # (app_factory(RATELIMIT_ENABLED=True)) would otherwise switch them on here too.
+        limiter.enabled = bool(app.config["RATELIMIT_ENABLED"])
+        with app.app_context():
+            empty_tables()
+        shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)
+        return app
+
+
+@pytest.fixture(scope="session")
+def _shared_app(tmp_path_factory: pytest.TempPathFactory, database_url: str,
+                shared_index: Path) -> _Shared:
+    return _Shared(make_app(tmp_path_factory.mktemp("app"), database_url,
+                            INDEX_DIR=str(shared_index)))
+
+
+@pytest.fixture(scope="session")
+def _shared_mail_app(tmp_path_factory: pytest.TempPathFactory, database_url: str,
+                     shared_index: Path, smtp_server: tuple[int, _Inbox]) -> _Shared:
+    return _Shared(make_app(tmp_path_factory.mktemp("mail-app"), database_url,
+                            INDEX_DIR=str(shared_index), MAIL_PORT=smtp_server[0]))
+
+
+def _release(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+
+
 @pytest.fixture
-def app_factory(tmp_path: Path, pg_database: str | None, shared_index: Path) -> Any:
-    """Build an app with config overrides; each gets clean tables."""
+def app_factory(tmp_path: Path, database_url: str, shared_index: Path) -> Any:
+    """Build an app of its own with config overrides, on the same (emptied) database."""
     made: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
         overrides.setdefault("INDEX_DIR", str(shared_index))
-        app = make_app(tmp_path, pg_database, **overrides)
+        app = make_app(tmp_path, database_url, **overrides)
         made.append(app)
         return app
 
@@ -102,9 +187,10 @@ def app_factory(tmp_path: Path, pg_database: str | None, shared_index: Path) -> 
 
 
 @pytest.fixture
-def app(app_factory: Any) -> Flask:
-    app: Flask = app_factory()
-    return app
+def app(_shared_app: _Shared) -> Iterator[Flask]:
+    app = _shared_app.fresh()
+    yield app
+    _release(app)
 
 
 @pytest.fixture
@@ -166,9 +252,10 @@ def inbox(smtp_server: tuple[int, _Inbox]) -> _Inbox:
 
 
 @pytest.fixture
-def mail_app(app_factory: Any, smtp_server: tuple[int, _Inbox]) -> Flask:
-    app: Flask = app_factory(MAIL_PORT=smtp_server[0])
-    return app
+def mail_app(_shared_mail_app: _Shared) -> Iterator[Flask]:
+    app = _shared_mail_app.fresh()
+    yield app
+    _release(app)
 
 
 # ---------------------------------------------------------------- browser
@@ -184,12 +271,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory, pg_database: str | None,
+def live_app(tmp_path_factory: pytest.TempPathFactory, database_url: str,
              smtp_server: tuple[int, _Inbox]) -> Iterator[tuple[Flask, str]]:
     """The real app served over HTTP in a thread, for Playwright."""
     tmp = tmp_path_factory.mktemp("live")
     port = _free_port()
-    app = make_app(tmp, pg_database, MAIL_PORT=smtp_server[0],
+    app = make_app(tmp, database_url, MAIL_PORT=smtp_server[0],
                    BASE_URL=f"http://127.0.0.1:{port}", TESTING=False)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -225,3 +312,11 @@ def serious_violations(results: Any) -> list[str]:
             targets = [n.get("target") for n in v.get("nodes", [])][:3]
             out.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (--dist loadgroup) every browser test goes to one worker, so only one
+    process starts Chromium and a live server; the other tests spread over all workers."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

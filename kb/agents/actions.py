@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..inputs import parse_id
 from ..models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
 from ..services import library
 from ..tickets import service
@@ -68,7 +69,7 @@ def note(ticket: Ticket, body: str, by: Agent) -> None:
 
 def parse_kb_id(text: str) -> int | None:
     ref = text.strip().upper().removeprefix("KB-").removeprefix("KB").strip()
-    return int(ref) if ref.isdigit() else None
+    return parse_id(ref)
 
 
 def link_article(ticket: Ticket, article_id: int, by: Agent) -> bool:

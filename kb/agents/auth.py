@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import CHEAPEST
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -27,13 +28,16 @@ ROLES = ("agent", "lead")
 # One message whatever went wrong, so nobody can learn which emails have accounts.
 LOGIN_ERROR = "Email or password is wrong"
 
-_hasher = PasswordHasher()
-# Checked when the email is unknown, so a wrong email takes as long as a wrong password.
-_dummy_hash: list[str] = []
 
 
 def init_login(app: Flask) -> None:
-    """Wire Flask-Login to agents (called once when the agent blueprint is registered)."""
+    """Wire Flask-Login to agents (called once when the agent blueprint is registered).
+
+    Tests hash with argon2's cheapest parameters (``ARGON2_CHEAP``, on under TESTING): the
+    default costs take seconds per hash on a small machine and the suite makes hundreds."""
+    cheap = app.config.get("ARGON2_CHEAP", app.testing)
+    app.extensions["kb_hasher"] = (PasswordHasher.from_parameters(CHEAPEST) if cheap
+                                   else PasswordHasher())
     login_manager.login_view = "agent.login"
     login_manager.login_message = "Please sign in to use the agent workspace."
     login_manager.session_protection = "strong"
@@ -66,8 +70,13 @@ def safe_next(target: str | None) -> str:
     return url_for("agent.search")
 
 
+def _hasher() -> PasswordHasher:
+    hasher: PasswordHasher = current_app.extensions["kb_hasher"]
+    return hasher
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def create_agent(email: str, name: str, password: str, role: str = "agent") -> Agent:
@@ -151,7 +160,7 @@ def authenticate(email: str, password: str, source: str = "") -> Agent | None:
         return None
     agent.failed_logins = 0
     agent.locked_until = None
-    if _hasher.check_needs_rehash(agent.password_hash):
+    if _hasher().check_needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)
     db.session.commit()
     return agent
@@ -177,15 +186,17 @@ def end_sessions(agent: Agent) -> None:
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def _dummy() -> str:
-    if not _dummy_hash:
-        _dummy_hash.append(_hasher.hash("not a real password"))
-    return _dummy_hash[0]
+    """Checked when the email is unknown, so a wrong email takes as long as a wrong password."""
+    dummy: str | None = current_app.extensions.get("kb_dummy_hash")
+    if dummy is None:
+        dummy = current_app.extensions["kb_dummy_hash"] = _hasher().hash("not a real password")
+    return dummy
 
 
 def current_agent() -> Agent:

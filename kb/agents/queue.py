@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Agent, Ticket, utcnow
@@ -14,7 +15,7 @@ from ..services import support
 from ..tickets.hours import support_hours_between
 from .actions import DONE_STATUSES, STATUSES
 
-MAX_ROWS = 300
+PER_PAGE = 50
 
 
 @dataclass
@@ -35,22 +36,47 @@ class Row:
         return f"Overdue by {text}" if self.hours_left < 0 else f"{text} left"
 
 
+@dataclass
+class QueuePage:
+    """One page of the queue; ``page``/``pages`` as the pagination macro expects."""
+
+    rows: list[Row]
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+
 def queue(status: str = "open", category: str = "", priority: str = "",
-          mine: Agent | None = None, now: datetime | None = None) -> list[Row]:
-    """Tickets matching the filters, most urgent first; people who joined an outage are
-    handled through the outage, so they are not in the queue."""
-    query = select(Ticket).where(Ticket.outage_id.is_(None))
+          mine: Agent | None = None, now: datetime | None = None, page: int = 1,
+          per_page: int = PER_PAGE) -> QueuePage:
+    """Tickets matching the filters, most urgent first, ordered and paged by the database
+    (it once loaded the oldest 300 and sorted them here, so newer tickets never showed).
+    Support hours only move with the clock, so the earliest deadline has the least time left;
+    answered tickets and those without a target follow, oldest first. People who joined an
+    outage are handled through the outage, so they are not in the queue."""
+    filters: list[ColumnElement[bool]] = [Ticket.outage_id.is_(None)]
     if status == "open":
-        query = query.where(Ticket.status.not_in(DONE_STATUSES))
+        filters.append(Ticket.status.not_in(DONE_STATUSES))
     elif status in STATUSES:
-        query = query.where(Ticket.status == status)
+        filters.append(Ticket.status == status)
     if category:
-        query = query.where(Ticket.category == category)
+        filters.append(Ticket.category == category)
     if priority:
-        query = query.where(Ticket.priority == priority)
+        filters.append(Ticket.priority == priority)
     if mine is not None:
-        query = query.where(Ticket.assignee_id == mine.id)
-    tickets = db.session.scalars(query.order_by(Ticket.created_at).limit(MAX_ROWS)).all()
+        filters.append(Ticket.assignee_id == mine.id)
+    waiting = and_(Ticket.respond_by.is_not(None), Ticket.first_response_at.is_(None),
+                   Ticket.status.not_in(DONE_STATUSES))
+    total = int(db.session.scalar(select(func.count()).select_from(Ticket).where(*filters)) or 0)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    tickets = db.session.scalars(
+        select(Ticket).where(*filters)
+        .order_by(case((waiting, 0), else_=1), case((waiting, Ticket.respond_by), else_=None),
+                  Ticket.created_at, Ticket.id)
+        .offset((page - 1) * per_page).limit(per_page)
+        .options(selectinload(Ticket.assignee))).all()
     now = now or utcnow()
     cfg = support()
     rows = []
@@ -60,5 +86,4 @@ def queue(status: str = "open", category: str = "", priority: str = "",
                 and ticket.status not in DONE_STATUSES:
             left = support_hours_between(now, ticket.respond_by, cfg)
         rows.append(Row(ticket, left))
-    rows.sort(key=lambda r: (r.hours_left is None, r.hours_left or 0.0, r.ticket.created_at))
-    return rows
+    return QueuePage(rows, page, pages, total, per_page)

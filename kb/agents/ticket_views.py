@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from ..core.mail import STATE_WORDS, emails_for
 from ..extensions import db
+from ..inputs import arg_page
 from ..models import Agent, Attachment, Ticket
 from ..services import library, support
 from ..tickets.service import attachment_path
@@ -51,10 +52,11 @@ def tickets() -> str:
     args = request.args
     status = args.get("status", "open")
     mine = current_agent() if args.get("mine") else None
-    rows = queue(status=status, category=args.get("category", ""),
-                 priority=args.get("priority", ""), mine=mine)
+    found = queue(status=status, category=args.get("category", ""),
+                  priority=args.get("priority", ""), mine=mine, page=arg_page())
     categories = sorted(set(db.session.scalars(select(Ticket.category).distinct())))
-    return render_template("agent/tickets.html", rows=rows, status=status, mine=bool(mine),
+    return render_template("agent/tickets.html", rows=found.rows, found=found, status=status,
+                           mine=bool(mine),
                            category=args.get("category", ""), priority=args.get("priority", ""),
                            category_choices=categories, statuses=actions.STATUSES,
                            priorities=sorted((support().get("priorities") or {}).items()))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import yamlsafe
 from .problems import Problem
 
 # Text inside these is left alone: headings, links, code, and our own markup.
@@ -77,7 +78,7 @@ class Glossary:
 
 def load_glossary(path: Path) -> tuple[Glossary, list[Problem]]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        data = yamlsafe.load(Path(path).read_text(encoding="utf-8")) or []
     except FileNotFoundError:
         return Glossary(), []
     except yaml.MarkedYAMLError as exc:

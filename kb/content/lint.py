@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import textstat
-import yaml
 
+from .. import yamlsafe
 from .article import Article, _plain
 from .library import Library
 from .problems import Problem
@@ -35,7 +35,7 @@ _URL = re.compile(r"\]\([^)]*\)|https?://\S+|\S+@\S+")
 
 def load_jargon(path: Path) -> dict[str, str]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yamlsafe.load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         return {}
     return {str(k).lower(): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

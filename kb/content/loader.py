@@ -11,6 +11,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from .. import yamlsafe
 from .article import AUDIENCES, Article
 from .problems import Problem
 
@@ -35,7 +36,7 @@ class LoadResult:
 
 def _key_lines(front: str, offset: int) -> dict[str, int]:
     """Line (1-based, counted in the whole file) of each top-level front-matter key."""
-    node = yaml.compose(front, Loader=yaml.SafeLoader)
+    node = yamlsafe.compose(front)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, _value in node.value:
@@ -126,7 +127,7 @@ def load_article(path: Path, categories: dict[str, Category] | None = None,
 
 def load_categories(path: Path) -> tuple[dict[str, Category], list[Problem]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = yamlsafe.load(path.read_text(encoding="utf-8")) or []
     except FileNotFoundError:
         return {}, [Problem.at(path, 1, "categories file is missing")]
     except yaml.MarkedYAMLError as exc:

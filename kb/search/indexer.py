@@ -52,6 +52,10 @@ class SearchIndex:
         self._engine: Engine | None = None
         self._pid = os.getpid()
         self._failed: str | None = None  # index version already reported as broken
+        # Set while the last read found the index missing or unreadable; ``on_broken`` is then
+        # called (the app starts a rebuild in the background) and pages say so.
+        self.broken = False
+        self.on_broken: Callable[[], None] | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -93,6 +97,7 @@ class SearchIndex:
         try:
             ix = self._open()
             if ix is None:
+                self._mark_broken()
                 return None
             if self._engine is None:
                 self._engine = Engine(ix.searcher(), self.synonyms)
@@ -102,11 +107,18 @@ class SearchIndex:
                 self._engine.searcher.close()
                 self._engine = Engine(ix.searcher(), self.synonyms)
             self._failed = None
+            self.broken = False
             return self._engine
-        except Exception:  # unreadable index: searching finds nothing until sync rebuilds it
+        except Exception:  # unreadable index: searching finds nothing until it is rebuilt
             self._complain("cannot be opened")
             self._close()
+            self._mark_broken()
             return None
+
+    def _mark_broken(self) -> None:
+        self.broken = True
+        if self.on_broken is not None:
+            self.on_broken()
 
     def _complain(self, what: str) -> None:
         """Log a broken index once per index version, not on every search."""
@@ -126,6 +138,7 @@ class SearchIndex:
             except Exception:
                 self._complain("failed a search")
                 self._close()
+                self._mark_broken()
                 return default
 
     # -- reading -------------------------------------------------------------------------------
@@ -157,29 +170,58 @@ class SearchIndex:
 
     def rebuild(self, articles: Iterable[Article]) -> int:
         """Build a fresh index in a new folder beside index_dir, then swap it in atomically."""
-        parent = self.index_dir.parent
-        parent.mkdir(parents=True, exist_ok=True)
+        self.index_dir.parent.mkdir(parents=True, exist_ok=True)
         with self._swap_lock():
-            folder = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.v", dir=parent))
-            try:
-                ix = index.create_in(str(folder), build_schema())
-                writer = ix.writer(limitmb=256, codec=_codec())
-                count = 0
-                try:
-                    for doc in _documents(articles):
-                        writer.add_document(**doc)
-                        count += 1
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
-                ix.close()
-                self._swap_to(folder)
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
+            count = self._build(articles)
         with self._lock:
             self._close()
+        return count
+
+    def heal(self, articles: Iterable[Article]) -> bool:
+        """Rebuild a missing or unreadable index, unless another process did while this one
+        waited for the lock: then its result is opened. True when this process rebuilt it."""
+        self.index_dir.parent.mkdir(parents=True, exist_ok=True)
+        with self._swap_lock():
+            built = not self._readable()
+            if built:
+                self._build(articles)
+        with self._lock:
+            self._close()
+        return built
+
+    def _readable(self) -> bool:
+        try:
+            ix = index.open_dir(str(self.index_dir))
+            try:
+                with ix.searcher() as searcher:
+                    searcher.doc_count()
+            finally:
+                ix.close()
+            return True
+        except Exception:
+            return False
+
+    def _build(self, articles: Iterable[Article]) -> int:
+        """A new index folder filled and swapped in (the caller holds the swap lock)."""
+        parent = self.index_dir.parent
+        folder = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.v", dir=parent))
+        try:
+            ix = index.create_in(str(folder), build_schema())
+            writer = ix.writer(limitmb=256, codec=_codec())
+            count = 0
+            try:
+                for doc in _documents(articles):
+                    writer.add_document(**doc)
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            self._swap_to(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         return count
 
     def sync(self, articles: Iterable[Article]) -> int:
@@ -197,7 +239,15 @@ class SearchIndex:
                         exc_info=True)
             stored = None
         if stored is None:
-            return self.rebuild(wanted.values())
+            # Missing or unreadable: one process rebuilds; another one starting at the same
+            # time waits for it, opens the result and carries on from there.
+            if self.heal(wanted.values()):
+                return len(wanted)
+            with self._lock:
+                ix = self._open()
+                stored = self._stored_digests(ix) if ix is not None else None
+            if stored is None:  # readable but of an older schema
+                return self.rebuild(wanted.values())
         changed = [a for i, a in wanted.items() if stored.get(i) != article_digest(a)]
         gone = [i for i in stored if i not in wanted]
         if not changed and not gone:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import yamlsafe
 from .schema import words
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def load_synonyms(path: Path | str | None, stem: Callable[[str], str]) -> Synony
     groups: list[list[str]] = []
     if path is not None:
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            data = yamlsafe.load(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             data = None
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

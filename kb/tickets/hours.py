@@ -1,12 +1,16 @@
 """Support-hours arithmetic: "someone will contact you by ..." counts only the hours the
-help desk is open, skipping evenings, weekends and public holidays (all from support.yml)."""
+help desk is open, skipping evenings, weekends, public holidays (the ``holidays`` package, for
+the country and region in support.yml, so the list never runs out) and local closure days."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import holidays
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -30,10 +34,26 @@ def to_utc_naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+@lru_cache(maxsize=16)
+def _public_holidays(country: str, subdivision: str | None) -> holidays.HolidayBase:
+    """The country's calendar; it fills in each year the first time a date in it is asked."""
+    return holidays.country_holidays(country, subdiv=subdivision)
+
+
+def is_closed_day(day: date, cfg: Mapping[str, Any]) -> bool:
+    """A public holiday (support.yml's ``public_holidays``) or a local closure day."""
+    closures = {d if isinstance(d, date) else date.fromisoformat(str(d))
+                for d in cfg.get("closures") or []}
+    if day in closures:
+        return True
+    public = cfg.get("public_holidays") or {}
+    if public.get("country"):
+        return day in _public_holidays(str(public["country"]), public.get("subdivision"))
+    return False
+
+
 def _windows(day: date, cfg: Mapping[str, Any]) -> tuple[time, time] | None:
-    holidays = {d if isinstance(d, date) else date.fromisoformat(str(d))
-                for d in cfg.get("holidays") or []}
-    if day in holidays:
+    if is_closed_day(day, cfg):
         return None
     span = (cfg.get("hours") or {}).get(DAYS[day.weekday()])
     if not span:

@@ -28,6 +28,7 @@ from ..agents.actions import DONE_STATUSES, link_article, link_rate
 from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
 from ..core.urls import public_url
 from ..extensions import db, limiter, login_manager
+from ..inputs import arg_id, parse_id
 from ..models import ArticleFlag, Ticket
 from ..search.request import ticket_number
 from ..searchlog import MAX_QUERY, run_search
@@ -127,7 +128,7 @@ def search() -> str | Response:
     found = [lib.get(h.id, include_internal=True) for h in results.hits] if results else []
     return render_template("agent/search.html", q=q, results=results,
                            articles=[a for a in found if a is not None],
-                           link_form=link_form(request.args.get("ticket", type=int)))
+                           link_form=link_form(arg_id("ticket")))
 
 
 @bp.get("/api/search")
@@ -160,7 +161,7 @@ def article(article_id: int) -> str:
         abort(404)
     flag_form = FlagForm(flag_article=art.id, flag_ticket=request.args.get("ticket", ""))
     return render_template("agent/article.html", article=art, flag_form=flag_form,
-                           link_form=link_form(request.args.get("ticket", type=int)),
+                           link_form=link_form(arg_id("ticket")),
                            banners_text=f"{art.title} {' '.join(art.tags)}")
 
 
@@ -168,8 +169,7 @@ def article(article_id: int) -> str:
 def link() -> Response:
     """"Link to ticket" from a search result or an article."""
     form = link_form()
-    art = library().get(int(form.article_id.data or 0) if (form.article_id.data or "").isdigit()
-                        else 0, include_internal=True)
+    art = library().get(parse_id(form.article_id.data) or 0, include_internal=True)
     if not form.validate_on_submit() or art is None:
         flash("Choose an open ticket to link the article to.")
         return redirect(request.referrer or url_for(".search"))
@@ -185,7 +185,7 @@ def link() -> Response:
 def flag() -> str | Response | tuple[str, int]:
     form = FlagForm()
     art = library().get(form.flag_article.data or 0, include_internal=True)
-    ticket_id = int(form.flag_ticket.data) if (form.flag_ticket.data or "").isdigit() else None
+    ticket_id = parse_id(form.flag_ticket.data)
     if not form.validate_on_submit() or art is None:
         if ticket_id is not None:
             return ticket_views.render_ticket(db.get_or_404(Ticket, ticket_id),

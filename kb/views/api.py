@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..content.article import Article
 from ..core.urls import public_url
 from ..extensions import csrf, limiter
+from ..inputs import arg_page, parse_id
 from ..search import Hit
 from ..searchlog import MAX_QUERY, run_search
 from ..services import library, search_index
@@ -36,12 +37,15 @@ def search() -> Response:
     is weak (then offer the open question and a person first, the hits as "might help")."""
     q = request.args.get("q", "").strip()[:MAX_QUERY]
     category = request.args.get("category") or None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if category not in library().categories:
+        category = None  # unknown categories filter nothing (and never reach the database)
+    page = arg_page()
     results, _log = run_search(q, category, page, "api", exact=request.args.get("exact") == "1",
                                show_all=request.args.get("show") == "all")
     return jsonify({
         "query": q, "did_you_mean": results.did_you_mean, "total": results.total,
         "total_all": results.total_all, "confident": results.confident,
+        "rebuilding": search_index().broken,  # true: the index is being rebuilt, ask again soon
         "page": results.page, "pages": results.pages, "category": category,
         "results": [_hit_json(h) for h in results.hits],
     })
@@ -73,10 +77,8 @@ def article_json(art: Article) -> dict[str, Any]:
 
 @bp.get("/articles/<article_ref>")
 def article(article_ref: str) -> Response:
-    ref = article_ref.upper().removeprefix("KB-")
-    if not ref.isdigit():
-        abort(404)
-    art = library().get(int(ref))
+    number = parse_id(article_ref.upper().removeprefix("KB-"))
+    art = library().get(number) if number is not None else None
     if art is None:
         abort(404)
     return jsonify(article_json(art))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -14,12 +15,15 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..content.article import Article
 from ..extensions import db
+from ..inputs import arg_page
 from ..models import Feedback, SearchLog, utcnow
 from ..searchlog import MAX_QUERY, click_token, record_click, run_search
 from ..services import library, search_index
+from ..softcache import soft
 from ..tickets.redact import redact
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 POPULAR_COUNT = 6
 VOTED_KEY, MAX_VOTES = "voted", 100  # article ids this browser has voted on
@@ -36,15 +40,20 @@ class FeedbackForm(FlaskForm):
 def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
     """Most opened from search in the last 90 days, topped up with the lowest ids."""
     lib = library()
-    since = utcnow() - timedelta(days=90)
-    rows = db.session.execute(
-        select(SearchLog.clicked_article_id, func.count())
-        .where(SearchLog.clicked_article_id.is_not(None), SearchLog.created_at >= since)
-        .group_by(SearchLog.clicked_article_id)
-        .order_by(func.count().desc())
-        .limit(limit * 2)
-    ).all()
-    picked = [a for aid, _n in rows if aid is not None and (a := lib.get(aid))][:limit]
+
+    def most_opened() -> list[int]:
+        since = utcnow() - timedelta(days=90)
+        return [aid for aid, _n in db.session.execute(
+            select(SearchLog.clicked_article_id, func.count())
+            .where(SearchLog.clicked_article_id.is_not(None), SearchLog.created_at >= since)
+            .group_by(SearchLog.clicked_article_id)
+            .order_by(func.count().desc())
+            .limit(limit * 2)
+        ).all() if aid is not None]
+
+    # Kept briefly, and while the database is down the lowest ids stand in.
+    ids: list[int] = soft(f"popular articles {limit}", most_opened, [])
+    picked = [a for aid in ids if (a := lib.get(aid))][:limit]
     for article in sorted(lib.visible(), key=lambda a: a.id):
         if len(picked) >= limit:
             break
@@ -97,13 +106,13 @@ def search() -> str:
     category = request.args.get("category") or None
     if category and category not in library().categories:
         category = None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_page()
     exact = request.args.get("exact") == "1"
     results, log_id = run_search(q, category, page, "public", exact=exact,
                                  show_all=request.args.get("show") == "all")
     return render_template("search.html", q=q, results=results, category=category,
                            log_id=log_id, banners_text=q, counts=library().category_counts(),
-                           exact="1" if exact else "")
+                           exact="1" if exact else "", rebuilding=search_index().broken)
 
 
 @bp.get("/articles/<int:article_id>")

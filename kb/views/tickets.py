@@ -23,10 +23,13 @@ from werkzeug.wrappers import Response
 
 from ..core.mail import latest_email
 from ..extensions import db, limiter
+from ..health import DB_DOWN
+from ..inputs import parse_id
 from ..models import Attachment, Ticket, utcnow
 from ..outages import matching_outages
 from ..search import Hit
 from ..services import library, search_index, support
+from ..softcache import rollback
 from ..tickets import service
 from ..tickets.emails import queue_ticket_email
 from ..tickets.forms import CloseForm, CommentForm, TicketForm
@@ -54,8 +57,8 @@ def _handoff(run_key: str | None) -> dict[str, Any] | None:
 
 def _article(ref: str | None) -> Any:
     """The article the user tried before asking ("KB-12" or "12"), if it is public."""
-    ref = (ref or "").strip().upper().removeprefix("KB-")
-    return library().get(int(ref)) if ref.isdigit() and len(ref) < 9 else None
+    number = parse_id((ref or "").strip().upper().removeprefix("KB-"))
+    return library().get(number) if number is not None else None
 
 
 def suggestions_for(text: str) -> list[Hit]:
@@ -103,6 +106,26 @@ def _prefill(form: TicketForm, handoff: dict[str, Any] | None) -> None:
 @bp.route("/ask", methods=["GET", "POST"])
 @limiter.limit("30/hour", methods=["POST"])
 def ask() -> str | Response | tuple[str, int]:
+    try:
+        return _ask()
+    except DB_DOWN:
+        return _ask_unavailable()
+
+
+def _ask_unavailable() -> tuple[str, int]:
+    """The database is down: the form again, with what was typed and whom to call instead."""
+    rollback()
+    log.warning("ticket form: the database is unavailable")
+    form = TicketForm(categories=_categories())
+    if request.method == "GET":
+        _prefill(form, None)
+    return render_template(
+        "tickets/ask.html", form=form, handoff=None, article=None, warning="", outages=[],
+        transcript=[], previewing=False, suggestions=[], banners_text="", unavailable=True,
+    ), 503
+
+
+def _ask() -> str | Response | tuple[str, int]:
     form = TicketForm(categories=_categories())
     if request.method == "POST":
         done = service.find_by_submission_key(form.submission_key.data)

@@ -12,8 +12,10 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..extensions import db
+from ..health import DB_DOWN
 from ..models import WizardRun
 from ..services import library, support
+from ..softcache import rollback
 from ..wizards.engine import YES_NO, Outcome, answer, begin, describe
 from ..wizards.model import Node, Wizard
 from ..wizards.registry import all_wizards, get_wizard, matching_articles, route_request
@@ -152,7 +154,11 @@ def first(wizard_id: str) -> Page:
     wizard = _wizard_or_404(wizard_id)
     if not wizard.available:
         return render_template("wizard/unavailable.html", wizard=wizard), 503
-    run = current_run(wizard_id)
+    try:
+        run = current_run(wizard_id)
+    except DB_DOWN:  # no run to resume can be found: the first question still helps
+        rollback()
+        run = None
     if run is not None:
         return redirect(_node_url(Outcome(wizard_id, run.state["path"][-1])))
     node = wizard.nodes[wizard.start]

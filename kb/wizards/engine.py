@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..inputs import parse_number
 from ..models import WizardRun
 from ..services import library
 from ..tickets.redact import redact
@@ -43,7 +44,8 @@ def describe(node: Node, value: str) -> dict[str, Any] | None:
         return {"question": node.text, "answer": text, "value": text, "kind": "open",
                 "says": text, "next": route_open(node, text)} if text else None
     if node.type == "choice":
-        index = int(value) if value.isdigit() else -1
+        number = parse_number(value, 0, len(node.options) - 1)
+        index = -1 if number is None else number
         if not 0 <= index < len(node.options):
             return None
         option = node.options[index]

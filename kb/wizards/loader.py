@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlsafe
 from ..content.problems import Problem
 from .marked import MDict, MList, Pos, to_marked
 from .model import NODE_TYPES, Node, Option, Route, Wizard, is_not_sure
@@ -67,11 +68,14 @@ class _Checker:
                         path=self.path)
         try:
             text = self.path.read_text(encoding="utf-8")
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yamlsafe.compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
-            self.error(pos, f"the YAML cannot be read: {exc.problem or exc}")
+            where = exc.context_mark
+            context = (f" ({exc.context} that starts at line {where.line + 1}, column "
+                       f"{where.column + 1})" if exc.context and where else "")
+            self.error(pos, f"the YAML cannot be read: {exc.problem or exc}{context}")
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             self.error(Pos(1, 1), f"the file cannot be read: {exc}")
         else:

@@ -4,6 +4,7 @@ and which tickets count as "touched today" for the daily update."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
 
@@ -53,3 +54,18 @@ def test_send_updates_uses_the_help_desk_day(mail_app: Flask, inbox: object) -> 
         assert send_updates(now) == 1
         touched = db.session.scalars(db.select(Ticket).where(Ticket.summary == "Yesterday"))
         assert [t.events[-1].kind for t in touched] == ["update"]
+
+
+def test_password_hash_costs(app_factory: Any) -> None:
+    """Tests hash cheaply (ARGON2_CHEAP); a real deployment keeps argon2's default costs."""
+    from argon2 import PasswordHasher
+
+    from kb.agents.auth import hash_password
+
+    cheap, real = app_factory(), app_factory(TESTING=False, ARGON2_CHEAP=False)
+    with cheap.app_context():
+        assert "m=8," in hash_password("correct horse battery")
+    # Checked on the hasher, not by hashing: one default-cost hash takes seconds here.
+    hasher = real.extensions["kb_hasher"]
+    assert (hasher.time_cost, hasher.memory_cost) == (PasswordHasher().time_cost,
+                                                      PasswordHasher().memory_cost)

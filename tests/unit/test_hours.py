@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from kb.services import load_support
 from kb.tickets.hours import (
     add_support_hours,
     describe_deadline,
+    is_closed_day,
     priority_for,
     respond_by,
     support_hours_between,
@@ -21,7 +22,7 @@ WEEKDAYS = {d: ["08:00", "18:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
 CFG = {
     "timezone": "Europe/London",
     "hours": WEEKDAYS,
-    "holidays": ["2026-12-25", "2026-12-28"],
+    "closures": ["2026-12-25", "2026-12-28"],
     "priorities": {"P1": {"respond_hours": 1}, "P3": {"respond_hours": 4},
                    "P4": {"respond_hours": 8}},
     "priority_matrix": {"everyone": {"high": "P1"}, "me": {"normal": "P3", "low": "P4"}},
@@ -105,3 +106,22 @@ def test_describe_deadline_in_words() -> None:
         "by 09:30 tomorrow (Wednesday 25 November)")
     assert describe_deadline(utc(2026, 11, 30, 10, 0), now, CFG) == (
         "by 10:00 on Monday 30 November")
+
+
+def test_public_holidays_come_from_the_holidays_package() -> None:
+    """No list to run out: Christmas 2031 (Thursday) and Boxing Day are closed in England."""
+    cfg = {**CFG, "closures": [], "public_holidays": {"country": "GB", "subdivision": "ENG"}}
+    assert is_closed_day(date(2031, 12, 25), cfg) and is_closed_day(date(2031, 12, 26), cfg)
+    assert not is_closed_day(date(2031, 12, 24), cfg)
+    # Wednesday 24 December 2031, 17:00: 1 hour that day, then Monday 29 December.
+    assert add_support_hours(utc(2031, 12, 24, 17, 0), 4, cfg) == utc(2031, 12, 29, 11, 0)
+
+
+def test_regions_differ_and_closures_add_to_them() -> None:
+    """2 January is a bank holiday in Scotland, not in England; a local closure adds a day."""
+    scotland = {**CFG, "closures": [], "public_holidays": {"country": "GB", "subdivision": "SCT"}}
+    england = {**scotland, "public_holidays": {"country": "GB", "subdivision": "ENG"}}
+    assert is_closed_day(date(2029, 1, 2), scotland)
+    assert not is_closed_day(date(2029, 1, 2), england)
+    closed = {**england, "closures": [date(2029, 1, 2)]}
+    assert is_closed_day(date(2029, 1, 2), closed)

@@ -120,10 +120,9 @@ def walk_path(app: Flask, wizard: Wizard, path: Path) -> None:
 
 
 @pytest.mark.parametrize("wizard_id", sorted(WIZARDS))
-def test_every_path_of_every_wizard(app_factory: object, wizard_id: str) -> None:
+def test_every_path_of_every_wizard(app: Flask, wizard_id: str) -> None:
     wizard = WIZARDS[wizard_id]
     assert wizard.available, _PROBLEMS
-    app = app_factory()  # type: ignore[operator]
     paths = all_paths(wizard)
     ends = {wizard.nodes[p.steps[-1][2]].type for p in paths}
     assert {"resolved", "handoff"} <= ends
