@@ -52,7 +52,7 @@ def test_file_backed_pages_answer_with_content(down: Flask, client: FlaskClient)
         "/": art.title,
         f"/articles/{art.id}-{art.slug}": art.title,
         f"/categories/{category}": library_name(down, category),
-        "/search?q=printer+offline": "articles found",
+        "/search?q=printer+offline": "found.",
         "/wizards": "What's going wrong?",
         "/wizards/printer": "printer",
         "/ask": "Ask the help desk",

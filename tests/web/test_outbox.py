@@ -37,6 +37,10 @@ from .tickets_helpers import status_token, ticket_data
 REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
+# Real workers, SMTP servers on fixed ports and signal handlers: one xdist process runs them all.
+pytestmark = pytest.mark.xdist_group("outbox")
+
+
 def queued_app(app_factory: Any, port: int, **overrides: Any) -> Flask:
     """An app whose emails really go through the queue (not run inside the request)."""
     overrides.setdefault("MAIL_RETRY_DELAY", 1)
