@@ -23,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..agents import auth, outage_views, ticket_views
+from ..agents import auth, lookup, outage_views, ticket_views
 from ..agents.actions import DONE_STATUSES, link_article, link_rate
 from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
 from ..core.urls import public_url
@@ -111,7 +111,10 @@ def open_tickets() -> list[Ticket]:
 
 def link_form(ticket_id: int | None = None) -> LinkFromSearchForm:
     form = LinkFromSearchForm(ticket_id=ticket_id)
-    form.ticket_id.choices = [(t.id, f"{t.reference} – {t.summary[:60]}") for t in open_tickets()]
+    form.ticket_id.choices = [
+        (t.id, f"{t.reference} · {t.name} · {lookup.age(t.created_at)} · {t.summary[:50]}"
+               + (" (yours)" if t.assignee_id == me().id else ""))
+        for t in open_tickets()]
     return form
 
 
@@ -126,8 +129,10 @@ def search() -> str | Response:
     results = run_search(q, None, 1, "agent", include_internal=True)[0] if q else None
     lib = library()
     found = [lib.get(h.id, include_internal=True) for h in results.hits] if results else []
+    tickets = lookup.find_tickets(q) if q else []
     return render_template("agent/search.html", q=q, results=results,
-                           articles=[a for a in found if a is not None],
+                           articles=[a for a in found if a is not None], tickets=tickets,
+                           people=lookup.people(tickets, q), age=lookup.age,
                            link_form=link_form(arg_id("ticket")))
 
 

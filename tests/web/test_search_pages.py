@@ -111,3 +111,17 @@ def test_absolute_links_come_from_base_url_not_the_host_header(client: FlaskClie
     page = client.get("/articles/5", headers={"Host": "evil.example.com"},
                       follow_redirects=True).get_data(as_text=True)
     assert "evil.example.com" not in page
+
+
+def test_agents_find_tickets_and_people_by_name_email_or_words(app: Flask,
+                                                                client: FlaskClient) -> None:
+    make_agent(app)
+    login(client)
+    ticket_id = make_ticket(app, summary="Printer on floor 3 jams", name="Priya Patel",
+                            email="priya.patel@example.org")
+    for q in ("Priya", "priya.patel@example.org", "printer floor jams"):
+        html = client.get("/agent/", query_string={"q": q}).get_data(as_text=True)
+        assert f"HD-{ticket_id:06d}" in html, q
+    html = client.get("/agent/?q=priya").get_data(as_text=True)
+    assert 'id="people-h"' in html and "priya.patel@example.org" in html
+    assert 'id="tickets-h"' not in client.get("/agent/?q=zzqx").get_data(as_text=True)

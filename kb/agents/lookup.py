@@ -1,0 +1,71 @@
+"""Finding tickets and people by what a caller says on the phone: their name, their email
+address, or words of their problem. Articles are found by kb.searchlog; this is the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from ..extensions import db
+from ..models import Ticket, utcnow
+from ..search.request import is_stop
+from ..search.schema import words
+
+LIMIT = 10
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+    tickets: int
+    latest: datetime
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+
+
+def find_tickets(q: str) -> list[Ticket]:
+    """Newest tickets whose requester name or email holds the text, or whose summary has
+    its first content words (outage sign-ups left out: they are not requests)."""
+    text = q.strip()
+    if len(text) < 2:
+        return []
+    content = [w for w in words(text) if not is_stop(w)][:6]
+    conditions: list[ColumnElement[bool]] = [
+        func.lower(Ticket.email).like(_like(text.lower())),
+        func.lower(Ticket.name).like(_like(text.lower()))]
+    if content:
+        conditions.append(and_(*(func.lower(Ticket.summary).like(_like(w))
+                                 for w in content[:3])))
+    return list(db.session.scalars(
+        select(Ticket).where(or_(*conditions), Ticket.outage_id.is_(None))
+        .order_by(Ticket.created_at.desc()).limit(LIMIT)))
+
+
+def people(tickets: list[Ticket], q: str) -> list[Person]:
+    """The requesters among ``tickets`` whose name or address the text matches."""
+    text = q.strip().lower()
+    out: dict[str, Person] = {}
+    for t in tickets:
+        if text not in t.email.lower() and text not in t.name.lower():
+            continue
+        key = t.email.lower()
+        if key in out:
+            out[key].tickets += 1
+        else:
+            out[key] = Person(t.name, t.email, 1, t.created_at)
+    return list(out.values())
+
+
+def age(when: datetime, now: datetime | None = None) -> str:
+    """"3 h", "2 d": how long ago, short enough for a drop-down."""
+    seconds = max(0, ((now or utcnow()) - when).total_seconds())
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
