@@ -61,6 +61,14 @@ def _article(ref: str | None) -> Any:
     return library().get(number) if number is not None else None
 
 
+def _tried(handoff: dict[str, Any] | None, article: Any) -> set[int]:
+    """Articles the user already said did not help: never suggested to them again."""
+    out = {int(a) for a in (handoff or {}).get("failed_articles") or []}
+    if article is not None:
+        out.add(article.id)
+    return out
+
+
 def suggestions_for(text: str) -> list[Hit]:
     """Articles that match what the user is typing. Not logged: a half-typed sentence is not
     a search, and would fill the no-results worklist with noise."""
@@ -154,7 +162,7 @@ def _ask() -> str | Response | tuple[str, int]:
         "tickets/ask.html", form=form, handoff=handoff, article=article, warning=warning,
         outages=matching_outages(typed) if typed else [],
         transcript=_transcript(handoff, article), previewing=previewing,
-        suggestions=suggestions_for(f"{form.summary.data or ''} {form.description.data or ''}")
+        suggestions=[h for h in suggestions_for(typed) if h.id not in _tried(handoff, article)]
         if (previewing or request.method == "GET") else [],
         banners_text=form.summary.data or "",
     ), status
@@ -202,7 +210,8 @@ def too_large(_e: Exception) -> tuple[str, int]:
 @bp.get("/ask/suggestions")
 def suggestions() -> Response:
     """Suggested articles for the ticket form's summary, as the user types (JavaScript)."""
-    hits = suggestions_for(request.args.get("q", ""))
+    tried = _tried(_handoff(request.args.get("run")), _article(request.args.get("article")))
+    hits = [h for h in suggestions_for(request.args.get("q", "")) if h.id not in tried]
     lib = library()
     out = []
     for hit in hits:

@@ -63,6 +63,7 @@ def describe(node: Node, value: str) -> dict[str, Any] | None:
         said = "It worked." if value == "yes" else "It did not work."
         return {"question": question, "answer": YES_NO[value], "value": value, "kind": "step",
                 "says": f"You tried: {title}. {said}", "step": title,
+                "article": node.article if node.type == "article" else None,
                 "next": node.yes if value == "yes" else node.no}
     return None
 

@@ -116,6 +116,14 @@ def tried_steps(state: dict[str, Any]) -> list[str]:
             if n in answers and answers[n].get("step")]
 
 
+def failed_articles(state: dict[str, Any]) -> list[int]:
+    """Articles the user followed in the wizard and said did not fix it (never suggest them
+    again on the ticket form)."""
+    answers = state.get("answers") or {}
+    return [int(answers[n]["article"]) for n in state.get("path") or []
+            if n in answers and answers[n].get("article") and answers[n].get("value") == "no"]
+
+
 def open_answer(state: dict[str, Any]) -> str:
     answers = state.get("answers") or {}
     for node_id in state.get("path") or []:
@@ -146,6 +154,7 @@ def handoff_payload(run_key: str) -> dict[str, Any] | None:
         "summary": summary,
         "transcript": transcript(state),
         "tried": tried_steps(state),
+        "failed_articles": failed_articles(state),
         "category": str(sets.get("category") or suggested.get("category")
                         or state.get("category") or "other"),
         "impact": impact if impact in IMPACTS else None,

@@ -16,7 +16,7 @@
     var h = document.createElement("h2");
     h.textContent = "Check these articles first";
     var p = document.createElement("p");
-    p.textContent = "One of these may fix it straight away.";
+    p.textContent = "One of these may fix it straight away. Each opens in a new tab, so this form stays as it is.";
     var ul = document.createElement("ul");
     results.forEach(function (r) {
       var li = document.createElement("li");
@@ -51,7 +51,13 @@
       if (q === last) { return; }
       last = q;
       if (q.length < 3) { render([]); return; }
-      fetch(endpoint + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+      var form = input.form, extra = "";
+      ["run", "article"].forEach(function (name) {  // what they already tried is never offered
+        var field = form && form.elements[name];
+        if (field && field.value) { extra += "&" + name + "=" + encodeURIComponent(field.value); }
+      });
+      fetch(endpoint + "?q=" + encodeURIComponent(q) + extra,
+            { headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (data) { if (input.value.trim() === q) { render(data.results || []); } })
         .catch(function () { /* the server-side preview still works */ });

@@ -295,3 +295,25 @@ def test_a_told_answer_needs_exactly_one_option() -> None:
     assert told(node, "the orange light is on") == 0
     assert told(node, "an orange light and a green one") is None  # both: ask
     assert told(node, "the screen is black") is None
+
+
+def test_the_ticket_form_never_suggests_an_article_that_failed(client: FlaskClient) -> None:
+    """Printer offline → restart (no) → KB-5 (no) → … → hand-off: the form suggests articles
+    for "printer offline", but not KB-5, which they said did not work."""
+    r = client.post("/wizards/printer/describe", data={
+        "csrf_token": csrf_token(client, "/wizards/printer"), "answer": "printer says offline"})
+    assert r.location == "/wizards/printer/offline-restart"
+    for node, answer in (("offline-restart", "no"), ("offline-article", "no"),
+                         ("other-printer", "no"), ("who-else", "1")):
+        r = post(client, f"/wizards/printer/{node}", answer=answer)
+    r = post(client, "/wizards/printer/handoff")
+    assert r.location.startswith("/ask?run=")
+    run = r.location.split("run=")[1]
+    form = client.get(r.location).get_data(as_text=True)
+    suggested = form.split('id="suggestions-live"')[1].split("</div>")[0]
+    assert "KB-5<" not in suggested
+    assert "Back button" not in form
+    live = client.get(f"/ask/suggestions?q=printer+says+offline&run={run}").get_json()
+    assert "KB-5" not in [a["id"] for a in live["results"]]
+    assert "KB-5" in [a["id"] for a in client.get(
+        "/ask/suggestions?q=printer+says+offline").get_json()["results"]]
