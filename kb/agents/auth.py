@@ -106,7 +106,8 @@ def _failure_limits() -> list[RateLimitItem]:
 
 
 def _failure_key(email: str, source: str) -> list[str]:
-    return ["agent-login", email.strip().lower(), source]
+    prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
+    return [f"{prefix}agent-login", email.strip().lower(), source]
 
 
 def _counters() -> FixedWindowRateLimiter:
