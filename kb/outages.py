@@ -12,6 +12,7 @@ from .extensions import db
 from .models import Agent, Outage, OutageUpdate, Ticket, TicketEvent, utcnow
 from .softcache import forget, soft
 from .tickets.emails import queue_is_it_fixed
+from .tickets.lifecycle import DONE, TicketStatus, move
 
 BANNERS = "outage banners"
 
@@ -149,12 +150,9 @@ def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
     outage.resolution = resolution.strip()
     joined = _open_joined(outage)
     for ticket in joined:
-        ticket.status = "resolved"
-        ticket.resolved_at = now
         ticket.resolution = outage.resolution
-        ticket.last_touched_at = now
-        ticket.events.append(TicketEvent(kind="resolved", body=outage.resolution or "",
-                                         author="Help desk", public=True))
+        move(ticket, TicketStatus.RESOLVED, kind="resolved", body=outage.resolution or "",
+             author="Help desk", now=now)
         queue_is_it_fixed(ticket, "The problem you told us about is fixed",
                           outage.resolution or "")
     db.session.flush()
@@ -165,7 +163,7 @@ def resolve_outage(outage: Outage, resolution: str) -> list[Ticket]:
 def _open_joined(outage: Outage) -> list[Ticket]:
     return list(db.session.scalars(
         select(Ticket).where(Ticket.outage_id == outage.id,
-                             Ticket.status.not_in(("resolved", "closed")))))
+                             Ticket.status.not_in(DONE))))
 
 
 def _tidy_list(text: str) -> str:

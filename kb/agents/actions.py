@@ -15,9 +15,9 @@ from ..models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
 from ..services import library
 from ..tickets import service
 from ..tickets.emails import queue_is_it_fixed, queue_ticket_email
-from ..tickets.service import STATUSES
+from ..tickets.lifecycle import DONE, TicketStatus, move, pick_up
 
-DONE_STATUSES = ("resolved", "closed")
+DONE_STATUSES = tuple(s.value for s in DONE)
 
 
 def add_event(ticket: Ticket, kind: str, body: str, author: str, public: bool) -> TicketEvent:
@@ -33,20 +33,13 @@ def assign(ticket: Ticket, assignee: Agent | None, by: Agent) -> None:
 
 
 def set_status(ticket: Ticket, status: str, by: Agent) -> None:
-    if status not in STATUSES:
-        raise ValueError(status)
-    if status == "resolved":
+    """An agent's status change, through the lifecycle's table (IllegalTransition if not)."""
+    if status == TicketStatus.RESOLVED:
         raise ValueError("resolve with an explanation")
     if status == ticket.status:
         return
-    ticket.status = status
-    now = utcnow()
-    if status == "closed":
-        ticket.closed_at = now
-    else:
-        ticket.resolved_at = None
-        ticket.closed_at = None
-    add_event(ticket, "status", f"Status changed to {status}.", by.name, public=True)
+    move(ticket, status, kind="status", body=f"Status changed to {TicketStatus(status)}.",
+         author=by.name)
     db.session.commit()
 
 
@@ -55,8 +48,7 @@ def reply(ticket: Ticket, body: str, by: Agent) -> None:
     add_event(ticket, "reply", body, by.name, public=True)
     if ticket.first_response_at is None:
         ticket.first_response_at = utcnow()
-    if ticket.status == "new":
-        ticket.status = "in progress"
+    pick_up(ticket, by.name)
     queue_ticket_email(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
     db.session.commit()
 
@@ -93,34 +85,26 @@ def escalate(ticket: Ticket, group: str, reason: str, by: Agent) -> None:
     add_event(ticket, "escalate", f"Passed to {group}. Reason: {reason}", by.name, public=False)
     add_event(ticket, "status", f"Your request has been passed to our {group} specialists.",
               by.name, public=True)
-    if ticket.status == "new":
-        ticket.status = "in progress"
+    pick_up(ticket, by.name)
     db.session.commit()
 
 
 def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
     """Resolved, not closed: the user confirms it is fixed (Yes closes, No reopens)."""
-    now = utcnow()
-    ticket.status = "resolved"
     ticket.resolution = explanation
-    ticket.resolved_at = now
-    if ticket.first_response_at is None:
-        ticket.first_response_at = now
-    add_event(ticket, "resolved", explanation, by.name, public=True)
+    move(ticket, TicketStatus.RESOLVED, kind="resolved", body=explanation, author=by.name)
     queue_is_it_fixed(ticket, "We think your problem is fixed", explanation)
     db.session.commit()
 
 
 def confirm(ticket: Ticket, fixed: bool) -> None:
     """The user's answer to "Is it fixed?": yes closes the ticket, no reopens it."""
-    now = utcnow()
     if fixed:
-        service.close_ticket(ticket, ticket.name, "You told us the problem is fixed.", now)
+        service.close_ticket(ticket, ticket.name, "You told us the problem is fixed.")
         return
-    ticket.status = "in progress"
-    ticket.resolved_at = None
-    add_event(ticket, "reopened", "You told us the problem is not fixed yet. "
-              "We are looking at it again.", ticket.name, True)
+    move(ticket, TicketStatus.IN_PROGRESS, kind="reopened",
+         body="You told us the problem is not fixed yet. We are looking at it again.",
+         author=ticket.name)
     db.session.commit()
 
 

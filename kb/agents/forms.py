@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.validators import WorkEmail
+from ..tickets.lifecycle import TicketStatus
 
 FLAG_REASONS = [("wrong", "Wrong"), ("outdated", "Out of date"), ("unclear", "Unclear")]
 
@@ -37,9 +38,9 @@ class AssignForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
+    # From the lifecycle's enum; "resolved" has its own form (it needs an explanation).
     status = SelectField("Status", choices=[
-        ("new", "New"), ("in progress", "In progress"), ("waiting on user", "Waiting on user"),
-        ("closed", "Closed")])
+        (s.value, s.value.capitalize()) for s in TicketStatus if s is not TicketStatus.RESOLVED])
 
 
 class MessageForm(FlaskForm):

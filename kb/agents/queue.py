@@ -13,7 +13,8 @@ from ..extensions import db
 from ..models import Agent, Ticket, utcnow
 from ..services import support
 from ..tickets.hours import support_hours_between
-from .actions import DONE_STATUSES, STATUSES
+from ..tickets.service import STATUSES
+from .actions import DONE_STATUSES
 
 PER_PAGE = 50
 

@@ -22,7 +22,8 @@ from ..extensions import db
 from ..inputs import arg_page
 from ..models import Agent, Attachment, Ticket
 from ..services import library, support
-from ..tickets.service import attachment_path
+from ..tickets.lifecycle import IllegalTransition
+from ..tickets.service import STATUSES, attachment_path
 from . import actions
 from .auth import current_agent
 from .forms import (
@@ -58,7 +59,7 @@ def tickets() -> str:
     return render_template("agent/tickets.html", rows=found.rows, found=found, status=status,
                            mine=bool(mine),
                            category=args.get("category", ""), priority=args.get("priority", ""),
-                           category_choices=categories, statuses=actions.STATUSES,
+                           category_choices=categories, statuses=STATUSES,
                            priorities=sorted((support().get("priorities") or {}).items()))
 
 
@@ -135,7 +136,12 @@ def status(ticket_id: int) -> Response | tuple[str, int]:
     form = StatusForm()
     if not form.validate_on_submit():
         return render_ticket(item, 400, status_form=form)
-    actions.set_status(item, form.status.data or "", current_agent())
+    try:
+        actions.set_status(item, form.status.data or "", current_agent())
+    except IllegalTransition:
+        form.status.errors = [f"A {item.status} ticket cannot become {form.status.data}. "
+                              "Reopen it first, or resolve it with an explanation."]
+        return render_ticket(item, 400, status_form=form)
     return _done(item, f"Status is now {item.status}.")
 
 
@@ -181,5 +187,10 @@ def resolve(ticket_id: int) -> Response | tuple[str, int]:
     form = ResolveForm()
     if not form.validate_on_submit():
         return render_ticket(item, 400, resolve_form=form)
-    actions.resolve(item, (form.explanation.data or "").strip(), current_agent())
+    try:
+        actions.resolve(item, (form.explanation.data or "").strip(), current_agent())
+    except IllegalTransition:
+        form.explanation.errors = [f"This ticket is already {item.status}. To change the "
+                                   "explanation, add a reply; the user can reopen it."]
+        return render_ticket(item, 400, resolve_form=form)
     return _done(item, "Resolved. The user will be asked by email to confirm it is fixed.")

@@ -19,14 +19,16 @@ from ..extensions import db
 from ..models import Attachment, Ticket, TicketEvent, utcnow
 from ..services import support
 from .hours import priority_for, respond_by
+from .lifecycle import OPEN, TicketStatus, move
+from .lifecycle import record as add_event
 from .redact import redact
 from .uploads import CheckedUpload
 
 log = logging.getLogger(__name__)
 
-# The one set of ticket statuses, in the order a ticket usually moves through them.
-STATUSES = ("new", "in progress", "waiting on user", "resolved", "closed")
-OPEN_STATUSES = ("new", "in progress", "waiting on user")
+# The one set of ticket statuses (kb.tickets.lifecycle), in the order a ticket usually moves.
+STATUSES = tuple(s.value for s in TicketStatus)
+OPEN_STATUSES = tuple(s.value for s in OPEN)
 
 # What each status means, in the words the user sees on the status page.
 STATUS_WORDS: dict[str, str] = {
@@ -146,27 +148,15 @@ def _redact_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: redact(v).text if isinstance(v, str) else v for k, v in item.items()}
 
 
-def add_event(ticket: Ticket, kind: str, body: str = "", author: str = "",
-              public: bool = True, now: datetime | None = None) -> TicketEvent:
-    """Add one timeline entry (not committed: the caller commits with its other changes)."""
-    when = now or utcnow()
-    event = TicketEvent(ticket=ticket, kind=kind, body=body, author=author[:120],
-                        public=public, created_at=when)
-    db.session.add(event)
-    ticket.last_touched_at = when
-    return event
-
-
 def add_comment(ticket: Ticket, body: str, author: str) -> TicketEvent:
     """A comment from the user on the status page. A "fixed" ticket they comment on reopens."""
     event = add_event(ticket, "comment", redact(body).text.strip(), author=author)
-    if ticket.status == "waiting on user":
-        ticket.status = "in progress"  # they answered: back to us
-    if ticket.status == "resolved":
-        ticket.status = "in progress"
-        ticket.resolved_at = None
-        add_event(ticket, "reopened", "You told us it is not fixed yet, so we opened it again.",
-                  author=author)
+    if ticket.status == TicketStatus.WAITING:  # they answered: back to us
+        move(ticket, TicketStatus.IN_PROGRESS, kind="status", body="The user answered.",
+             author=author, public=False)
+    elif ticket.status == TicketStatus.RESOLVED:
+        move(ticket, TicketStatus.IN_PROGRESS, kind="reopened",
+             body="You told us it is not fixed yet, so we opened it again.", author=author)
     db.session.commit()
     return event
 
@@ -174,13 +164,8 @@ def add_comment(ticket: Ticket, body: str, author: str) -> TicketEvent:
 def close_ticket(ticket: Ticket, author: str, body: str = "", now: datetime | None = None
                  ) -> TicketEvent:
     """Close with the user's agreement that it is fixed (the only way we close for good)."""
-    when = now or utcnow()
-    ticket.status = "closed"
-    ticket.closed_at = when
-    if ticket.resolved_at is None:
-        ticket.resolved_at = when
-    event = add_event(ticket, "closed", body or "You told us it is fixed now.", author=author,
-                      now=when)
+    event = move(ticket, TicketStatus.CLOSED, kind="closed",
+                 body=body or "You told us it is fixed now.", author=author, now=now)
     db.session.commit()
     return event
 

@@ -253,3 +253,17 @@ def test_attachment_download(app: Flask, client: FlaskClient) -> None:
     assert client.get(f"/agent/tickets/{ticket_id + 1}/attachments/{att_id}").status_code == 404
 
 
+
+
+def test_an_illegal_status_change_from_the_ticket_page_is_refused(app: Flask,
+                                                                  client: FlaskClient) -> None:
+    from kb.tickets.lifecycle import TicketStatus
+
+    make_agent(app)
+    login(client)
+    ticket_id = make_ticket(app)
+    page = f"/agent/tickets/{ticket_id}"
+    assert post(client, page, f"{page}/status", status="closed").status_code == 302
+    refused = post(client, page, f"{page}/status", status="waiting on user")
+    assert refused.status_code == 400 and "cannot become" in refused.get_data(as_text=True)
+    assert get_ticket(app, ticket_id).status == TicketStatus.CLOSED

@@ -1,0 +1,89 @@
+"""The ticket lifecycle: one enum of statuses and one transition table, the only way a status
+changes. ``move`` checks the table, keeps the timestamps that go with a status, and writes the
+timeline event; it flushes nothing and commits nothing (the request commits once).
+
+    new → in progress → waiting on user → resolved → closed
+    (resolved or closed → in progress when the user says it is not fixed)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from ..extensions import db
+from ..models import Ticket, TicketEvent, utcnow
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in progress"
+    WAITING = "waiting on user"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+S = TicketStatus
+OPEN = (S.NEW, S.IN_PROGRESS, S.WAITING)
+DONE = (S.RESOLVED, S.CLOSED)
+
+# Where each status may go next. Resolving needs an explanation and closing the user's
+# agreement; both are checked by the callers that offer them, the table says what is possible.
+TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    S.NEW: frozenset({S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}),
+    S.IN_PROGRESS: frozenset({S.WAITING, S.RESOLVED, S.CLOSED}),
+    S.WAITING: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CLOSED}),
+    S.RESOLVED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+    S.CLOSED: frozenset({S.IN_PROGRESS}),
+}
+
+
+class IllegalTransition(ValueError):
+    """A status change the lifecycle does not allow (say, closed → waiting on user)."""
+
+
+def allowed(current: str, target: str) -> bool:
+    try:
+        return TicketStatus(target) in TRANSITIONS[TicketStatus(current)]
+    except ValueError:
+        return False
+
+
+def move(ticket: Ticket, target: TicketStatus | str, *, kind: str, body: str, author: str,
+         public: bool = True, now: datetime | None = None) -> TicketEvent:
+    """Change the status through the table and record it on the timeline."""
+    if not allowed(ticket.status, target):
+        raise IllegalTransition(f"a {ticket.status} ticket cannot become {target}")
+    to = TicketStatus(target)
+    when = now or utcnow()
+    ticket.status = to.value
+    if to is S.RESOLVED:
+        ticket.resolved_at = when
+        if ticket.first_response_at is None:
+            ticket.first_response_at = when
+    elif to is S.CLOSED:
+        ticket.closed_at = when
+        if ticket.resolved_at is None:
+            ticket.resolved_at = when
+    else:
+        ticket.resolved_at = None
+        ticket.closed_at = None
+    return record(ticket, kind, body, author, public, when)
+
+
+def record(ticket: Ticket, kind: str, body: str = "", author: str = "", public: bool = True,
+           now: datetime | None = None) -> TicketEvent:
+    """One timeline entry (the one place they are written)."""
+    when = now or utcnow()
+    event = TicketEvent(ticket=ticket, kind=kind, body=body, author=author[:120],
+                        public=public, created_at=when)
+    db.session.add(event)
+    ticket.last_touched_at = when
+    return event
+
+
+def pick_up(ticket: Ticket, author: str, now: datetime | None = None) -> None:
+    """A new ticket someone acts on is in progress (no separate timeline entry)."""
+    if ticket.status == S.NEW:
+        ticket.status = S.IN_PROGRESS.value
+        ticket.last_touched_at = now or utcnow()
