@@ -22,7 +22,7 @@ from ..extensions import db
 from ..inputs import arg_page
 from ..models import Agent, Attachment, Ticket
 from ..services import library, support
-from ..tickets.lifecycle import IllegalTransition
+from ..tickets.lifecycle import IllegalTransition, TicketStatus, allowed
 from ..tickets.service import STATUSES, attachment_path
 from . import actions
 from .auth import current_agent
@@ -74,11 +74,19 @@ def _escalation_groups() -> list[tuple[str, str]]:
             if int(g.get("tier", 1)) >= 2]
 
 
+def status_choices(item: Ticket) -> list[tuple[str, str]]:
+    """The current status first (so the box shows it after any action), then where the
+    lifecycle lets it go from here; resolving has its own form."""
+    return [(item.status, f"{item.status.capitalize()} (now)")] + [
+        (s.value, s.value.capitalize()) for s in TicketStatus
+        if s is not TicketStatus.RESOLVED and allowed(item.status, s)]
+
+
 def forms_for(item: Ticket, **given: FlaskForm) -> dict[str, FlaskForm]:
     """Every form on the ticket page; a form that failed validation is passed in as is."""
     forms: dict[str, FlaskForm] = {
         "assign_form": AssignForm(assignee=item.assignee_id or current_agent().id),
-        "status_form": StatusForm(status=item.status if item.status != "resolved" else None),
+        "status_form": StatusForm(status=item.status),
         "message_form": MessageForm(),
         "link_form": LinkForm(),
         "escalate_form": EscalateForm(),
@@ -86,6 +94,7 @@ def forms_for(item: Ticket, **given: FlaskForm) -> dict[str, FlaskForm]:
         "flag_form": FlagForm(flag_ticket=str(item.id)),
     }
     forms.update(given)
+    forms["status_form"].status.choices = status_choices(item)
     forms["assign_form"].assignee.choices = (
         [(0, "Nobody")] + [(a.id, a.name) for a in _agents()])
     forms["escalate_form"].group.choices = (
@@ -134,6 +143,8 @@ def assign(ticket_id: int) -> Response | tuple[str, int]:
 def status(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = StatusForm()
+    form.status.choices = [*status_choices(item), *(
+        (s.value, s.value) for s in TicketStatus if s is not TicketStatus.RESOLVED)]
     if not form.validate_on_submit():
         return render_ticket(item, 400, status_form=form)
     try:

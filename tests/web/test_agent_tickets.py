@@ -267,3 +267,15 @@ def test_an_illegal_status_change_from_the_ticket_page_is_refused(app: Flask,
     refused = post(client, page, f"{page}/status", status="waiting on user")
     assert refused.status_code == 400 and "cannot become" in refused.get_data(as_text=True)
     assert get_ticket(app, ticket_id).status == TicketStatus.CLOSED
+
+
+def test_the_status_box_shows_the_status_after_resolve(app: Flask, client: FlaskClient) -> None:
+    make_agent(app)
+    login(client)
+    ticket_id = make_ticket(app)
+    page = f"/agent/tickets/{ticket_id}"
+    post(client, page, f"{page}/resolve", explanation="Restarted the print queue.")
+    html = client.get(page).get_data(as_text=True)
+    box = html.split('id="st-h"')[1].split("</section>")[0]
+    assert '<option selected value="resolved">Resolved (now)</option>' in box
+    assert 'value="waiting on user"' not in box  # not possible from resolved
