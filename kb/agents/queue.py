@@ -4,13 +4,15 @@ counted in support hours (evenings, weekends and holidays do not count)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Agent, Ticket, utcnow
+from ..search.request import is_stop
+from ..search.schema import stem_word, words
 from ..services import support
 from ..tickets.hours import support_hours_between
 from ..tickets.service import STATUSES
@@ -48,9 +50,14 @@ class QueuePage:
     per_page: int
 
 
+# Saved views: one click for the filters agents use all day.
+VIEWS = {"mine": "Mine", "unassigned": "Unassigned", "overdue": "Overdue",
+         "waiting": "Waiting on user"}
+
+
 def queue(status: str = "open", category: str = "", priority: str = "",
           mine: Agent | None = None, now: datetime | None = None, page: int = 1,
-          per_page: int = PER_PAGE) -> QueuePage:
+          per_page: int = PER_PAGE, text: str = "", view: str = "") -> QueuePage:
     """Tickets matching the filters, most urgent first, ordered and paged by the database
     (it once loaded the oldest 300 and sorted them here, so newer tickets never showed).
     Support hours only move with the clock, so the earliest deadline has the least time left;
@@ -69,6 +76,17 @@ def queue(status: str = "open", category: str = "", priority: str = "",
         filters.append(Ticket.assignee_id == mine.id)
     waiting = and_(Ticket.respond_by.is_not(None), Ticket.first_response_at.is_(None),
                    Ticket.status.not_in(DONE_STATUSES))
+    now = now or utcnow()
+    if view == "unassigned":
+        filters += [Ticket.assignee_id.is_(None), Ticket.status.not_in(DONE_STATUSES)]
+    elif view == "overdue":  # past the deadline: support hours left are below zero
+        filters += [waiting, Ticket.respond_by < now]
+    elif view == "waiting":
+        filters.append(Ticket.status == "waiting on user")
+    if text.strip():
+        like = "%" + text.strip().lower().replace("%", "").replace("_", "")[:100] + "%"
+        filters.append(func.lower(Ticket.summary).like(like) | func.lower(Ticket.name).like(like)
+                       | func.lower(Ticket.email).like(like))
     total = int(db.session.scalar(select(func.count()).select_from(Ticket).where(*filters)) or 0)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -78,7 +96,6 @@ def queue(status: str = "open", category: str = "", priority: str = "",
                   Ticket.created_at, Ticket.id)
         .offset((page - 1) * per_page).limit(per_page)
         .options(selectinload(Ticket.assignee))).all()
-    now = now or utcnow()
     cfg = support()
     rows = []
     for ticket in tickets:
@@ -88,3 +105,34 @@ def queue(status: str = "open", category: str = "", priority: str = "",
             left = support_hours_between(now, ticket.respond_by, cfg)
         rows.append(Row(ticket, left))
     return QueuePage(rows, page, pages, total, per_page)
+
+
+def likely_duplicates(tickets: list[Ticket], within_hours: float = 24) -> dict[int, int]:
+    """Ticket id -> the earlier open ticket it probably repeats: the same requester, a
+    similar summary (most content words shared), within a day."""
+    if not tickets:
+        return {}
+    emails = {t.email.lower() for t in tickets}
+    earliest = min(t.created_at for t in tickets) - timedelta(hours=within_hours)
+    others = db.session.scalars(
+        select(Ticket).where(func.lower(Ticket.email).in_(emails), Ticket.outage_id.is_(None),
+                             Ticket.status.not_in(DONE_STATUSES),
+                             Ticket.created_at >= earliest)
+        .order_by(Ticket.created_at, Ticket.id)).all()
+    out: dict[int, int] = {}
+    for t in tickets:
+        mine = _summary_words(t.summary)
+        for o in others:
+            if o.id == t.id or o.created_at > t.created_at or o.email.lower() != t.email.lower():
+                continue
+            if abs((t.created_at - o.created_at).total_seconds()) > within_hours * 3600:
+                continue
+            theirs = _summary_words(o.summary)
+            if mine and theirs and len(mine & theirs) / len(mine | theirs) >= 0.5:
+                out[t.id] = o.id
+                break
+    return out
+
+
+def _summary_words(text: str) -> set[str]:
+    return {stem_word(w) for w in words(text) if not is_stop(w)}

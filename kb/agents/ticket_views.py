@@ -35,7 +35,7 @@ from .forms import (
     ResolveForm,
     StatusForm,
 )
-from .queue import queue
+from .queue import VIEWS, likely_duplicates, queue
 
 
 def register(bp: Blueprint) -> None:
@@ -52,12 +52,16 @@ def register(bp: Blueprint) -> None:
 def tickets() -> str:
     args = request.args
     status = args.get("status", "open")
-    mine = current_agent() if args.get("mine") else None
+    view = args.get("view", "") if args.get("view", "") in VIEWS else ""
+    mine = current_agent() if args.get("mine") or view == "mine" else None
+    text = args.get("q", "")[:100]
     found = queue(status=status, category=args.get("category", ""),
-                  priority=args.get("priority", ""), mine=mine, page=arg_page())
+                  priority=args.get("priority", ""), mine=mine, page=arg_page(), text=text,
+                  view=view)
     categories = sorted(set(db.session.scalars(select(Ticket.category).distinct())))
     return render_template("agent/tickets.html", rows=found.rows, found=found, status=status,
-                           mine=bool(mine),
+                           mine=bool(mine), q=text, view=view, views=VIEWS,
+                           duplicates=likely_duplicates([r.ticket for r in found.rows]),
                            category=args.get("category", ""), priority=args.get("priority", ""),
                            category_choices=categories, statuses=STATUSES,
                            priorities=sorted((support().get("priorities") or {}).items()))

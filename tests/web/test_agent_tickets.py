@@ -279,3 +279,18 @@ def test_the_status_box_shows_the_status_after_resolve(app: Flask, client: Flask
     box = html.split('id="st-h"')[1].split("</section>")[0]
     assert '<option selected value="resolved">Resolved (now)</option>' in box
     assert 'value="waiting on user"' not in box  # not possible from resolved
+
+
+def test_queue_search_saved_views_and_likely_duplicates(app: Flask, client: FlaskClient) -> None:
+    make_agent(app)
+    login(client)
+    first = make_ticket(app, summary="Printer on floor 2 says offline", email="sam@example.org")
+    again = make_ticket(app, summary="printer floor 2 offline again", email="sam@example.org")
+    other = make_ticket(app, summary="Monitor flickers", email="kim@example.org")
+    html = client.get("/agent/tickets?q=printer").get_data(as_text=True)
+    assert f"HD-{first:06d}" in html and f"HD-{other:06d}" not in html
+    assert f"Likely duplicate of <a href=\"/agent/tickets/{first}\">" in html
+    assert "HD-%06d" % other in client.get("/agent/tickets?q=kim@example").get_data(as_text=True)
+    unassigned = client.get("/agent/tickets?view=unassigned").get_data(as_text=True)
+    assert f"HD-{again:06d}" in unassigned and 'aria-current="page">Unassigned' in unassigned
+    assert f"HD-{first:06d}" not in client.get("/agent/tickets?view=mine").get_data(as_text=True)
