@@ -290,7 +290,7 @@ def test_queue_search_saved_views_and_likely_duplicates(app: Flask, client: Flas
     html = client.get("/agent/tickets?q=printer").get_data(as_text=True)
     assert f"HD-{first:06d}" in html and f"HD-{other:06d}" not in html
     assert f"Likely duplicate of <a href=\"/agent/tickets/{first}\">" in html
-    assert "HD-%06d" % other in client.get("/agent/tickets?q=kim@example").get_data(as_text=True)
+    assert f"HD-{other:06d}" in client.get("/agent/tickets?q=kim@example").get_data(as_text=True)
     unassigned = client.get("/agent/tickets?view=unassigned").get_data(as_text=True)
     assert f"HD-{again:06d}" in unassigned and 'aria-current="page">Unassigned' in unassigned
     assert f"HD-{first:06d}" not in client.get("/agent/tickets?view=mine").get_data(as_text=True)
