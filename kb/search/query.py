@@ -241,29 +241,26 @@ class Engine:
         keys = word_keys(word)
         return not keys or any(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
 
-    def speller(self, allow: set[int] | None) -> Speller:
-        """Close words among those the articles a search may show use (internal words never
-        reach the public); built on the first misspelt word, kept with the searcher."""
-        key = allow is None
-        got = self._spellers.get(key)
+    def speller(self, include_internal: bool) -> Speller:
+        """Close words among those the articles a search may show use in their titles,
+        summaries and tags (internal words never reach the public); built on the first
+        misspelt word from the index's lexicon, kept with the searcher."""
+        got = self._spellers.get(include_internal)
         if got is None:
             counts: dict[str, int] = {}
-            for docnum, doc in self.reader.iter_docs():
-                if allow is not None and docnum not in allow:
-                    continue
-                text = " ".join(str(doc.get(name, "")) for name in ("title", "summary", "body"))
-                for w in set(words(text)):
-                    w = "".join(ch for ch in w if ch not in ".'’-")  # "wi-fi" -> "wifi"
-                    if len(w) >= 3 and w.isalpha():
-                        counts[w] = counts.get(w, 0) + 1
-            got = self._spellers[key] = Speller(counts)
+            name = "spell_all" if include_internal else "spell_public"
+            for term, info in self.reader.iter_field(name):
+                w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                if len(w) >= 3 and w.isalpha():
+                    counts[w] = info.doc_frequency()
+            got = self._spellers[include_internal] = Speller(counts)
         return got
 
     def correct(self, query_words: list[str], allow: set[int] | None, need: int,
                 best: _Match, include_internal: bool) -> tuple[list[str], _Match] | None:
         """Replace misspelt words (non-words no article uses) by close index words, one at a
         time, keeping a replacement only when the request is then clearly better answered."""
-        speller = self.speller(None if include_internal else self.allowed(None, False))
+        speller = self.speller(include_internal)
         fixed = list(query_words)
         current = best
         changed = False

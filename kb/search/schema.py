@@ -24,7 +24,7 @@ from whoosh.lang.porter import stem
 from kb.content.article import Article
 
 # Bump when the schema or analysis changes: every stored digest then differs, so `sync` rebuilds.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 # Words may carry inner hyphens, apostrophes and dots ("Wi-Fi", "won't", "outlook.com") so the
 # joined form can be indexed too; the default Whoosh pattern would split them apart.
@@ -135,6 +135,11 @@ def build_schema() -> fields.Schema:
         # Title words unstemmed: search-as-you-type expands a typed prefix over these terms, and
         # spelling corrections are shown as the real word rather than its stem.
         title_words=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+        # Words as written in title, summary and tags (public articles / all articles), not
+        # stored, no positions: the spelling corrector's vocabulary, read from the lexicon in
+        # milliseconds instead of from every stored body (seconds at 20,000 articles).
+        spell_public=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+        spell_all=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
     )
 
 
@@ -159,6 +164,7 @@ def document(article: Article) -> dict[str, str]:
     """The fields Whoosh indexes for one article."""
     body = article.text
     tags = " ".join(article.tags)
+    spell = f"{article.title}\n{article.summary}\n{tags}"
     return {
         "id": str(article.id),
         "title": article.title,
@@ -169,4 +175,6 @@ def document(article: Article) -> dict[str, str]:
         "audience": article.audience or "",
         "digest": article_digest(article),
         "title_words": article.title,
+        "spell_public": spell if article.audience == "public" else "",
+        "spell_all": spell,
     }

@@ -34,7 +34,7 @@ ARTICLES = [
     art(5, "Laptop shows no signal", "Reseat the cable and check the input source.",
         category="hardware"),
     art(6, "Spooler admin console", "Rotate the spoolmaster credentials every quarter.",
-        category="printing", tags=("printer",), audience="internal"),
+        category="printing", tags=("printer", "spoolmaster"), audience="internal"),
     art(7, "Computer is slow", "Close programs. Old printer drivers also slow things down.",
         category="hardware"),
     art(8, "Connecting a projector", "Meeting rooms have projectors; connecting takes a minute.",
