@@ -1,0 +1,29 @@
+"""Who the requester is: the signed-in requester's id is the only thing the session keeps
+about them (no name, no email, nothing typed), so the cookie reveals nothing."""
+
+from __future__ import annotations
+
+from flask import session
+
+from ..extensions import db
+from ..models import Requester
+
+SESSION_KEY = "requester_id"
+
+
+def current_requester() -> Requester | None:
+    """The requester signed in with the organisation's provider in this browser, if any."""
+    requester_id = session.get(SESSION_KEY)
+    if not isinstance(requester_id, int):
+        return None
+    return db.session.get(Requester, requester_id)
+
+
+def sign_in_requester(requester: Requester) -> None:
+    """A fresh session holding only the requester's id (nothing from before carries over)."""
+    session.clear()
+    session[SESSION_KEY] = requester.id
+
+
+def sign_out_requester() -> None:
+    session.pop(SESSION_KEY, None)
