@@ -90,6 +90,10 @@ def callback() -> Response | tuple[str, int]:
         return redirect(target if target and target.startswith("/agent") else "/agent/")
     assert requester is not None
     sign_in_requester(requester)
+    if target and target.startswith("/agent"):
+        flash("You are signed in. Your organisation account is not a help-desk agent's, "
+              "so here are your own requests.")
+        target = None
     return redirect(target or "/my-requests")
 
 

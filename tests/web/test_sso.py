@@ -3,6 +3,7 @@ the group claim) and requesters, what is refused, and no route at all without an
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -214,6 +215,17 @@ def test_next_only_follows_paths_on_this_site(sso_app: Flask, oidc_provider: Pro
                    ).request.path == "/my-requests"
     assert sign_in(sso_app.test_client(), "nxt", "/sso/login?next=/ask%3Fq%3Dprinter"
                    ).request.full_path == "/ask?q=printer"
+
+
+def test_a_requester_starting_from_the_agent_page_gets_their_own_requests(
+        sso_app: Flask, oidc_provider: Provider) -> None:
+    oidc_provider.add_user("not-agent", email="na@example.org", email_verified=True, name="N")
+    html = sso_app.test_client().get("/agent/login").get_data(as_text=True)
+    start_url = re.search(r'id="sso-button" href="([^"]+)"', html)
+    assert start_url is not None
+    page = sign_in(sso_app.test_client(), "not-agent", start_url.group(1).replace("&amp;", "&"))
+    assert page.request.path == "/my-requests"
+    assert "not a help-desk agent" in page.get_data(as_text=True)
 
 
 def test_a_provider_that_is_down_gets_a_plain_message(app_factory: Any) -> None:
