@@ -30,12 +30,19 @@ class Provider:
         response = httpx.put(f"{self.issuer}/users/{quote(sub, safe='')}", json=claims)
         assert response.status_code == 204, response.text
 
+    def register(self, redirect_uri: str) -> Provider:
+        """Another client of the same provider (e.g. a live server on its own port)."""
+        registered = httpx.post(f"{self.issuer}/oauth2/clients",
+                                json={"redirect_uris": [redirect_uri]}).json()
+        return Provider(self.issuer, registered["client_id"], registered["client_secret"])
+
     def config(self, **extra: Any) -> dict[str, Any]:
         return {"OIDC_ISSUER": self.issuer, "OIDC_CLIENT_ID": self.client_id,
                 "OIDC_CLIENT_SECRET": self.client_secret, **extra}
 
 
-def _serve(app: Any) -> BaseWSGIServer:
+def serve_in_range(app: Any) -> BaseWSGIServer:
+    """A threaded server for ``app`` on the first free port in 5300–5399."""
     for port in PORTS:
         try:
             return make_server("127.0.0.1", port, app, threaded=True)
@@ -53,15 +60,13 @@ def running_provider() -> Iterator[Provider]:
     the provider refuses any other)."""
     import oidc_provider_mock  # here, so its import warnings meet the suite's filters
 
-    server = _serve(oidc_provider_mock.app(require_client_registration=True,
+    server = serve_in_range(oidc_provider_mock.app(require_client_registration=True,
                                            require_nonce=True))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     issuer = f"http://127.0.0.1:{server.server_port}"
     try:
-        registered = httpx.post(f"{issuer}/oauth2/clients", json={
-            "redirect_uris": ["http://localhost/sso/callback"]}).json()
-        yield Provider(issuer, registered["client_id"], registered["client_secret"])
+        yield Provider(issuer, "", "").register("http://localhost/sso/callback")
     finally:
         server.shutdown()
         server.server_close()
@@ -69,7 +74,7 @@ def running_provider() -> Iterator[Provider]:
 
 def free_port_in_range() -> int:
     """A port in our range where nothing listens (a provider that is down)."""
-    server = _serve(lambda environ, start_response: [])
+    server = serve_in_range(lambda environ, start_response: [])
     port = int(server.server_port)
     server.server_close()
     return port
