@@ -3,7 +3,7 @@ about them (no name, no email, nothing typed), so the cookie reveals nothing."""
 
 from __future__ import annotations
 
-from flask import session
+from flask import has_request_context, session
 
 from ..extensions import db
 from ..models import Requester
@@ -12,7 +12,10 @@ SESSION_KEY = "requester_id"
 
 
 def current_requester() -> Requester | None:
-    """The requester signed in with the organisation's provider in this browser, if any."""
+    """The requester signed in with the organisation's provider in this browser, if any
+    (none outside a request: the worker and the CLI render emails with no browser)."""
+    if not has_request_context():
+        return None
     requester_id = session.get(SESSION_KEY)
     if not isinstance(requester_id, int):
         return None

@@ -4,6 +4,7 @@ the group claim) and requesters, what is refused, and no route at all without an
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from kb.extensions import db
-from kb.models import Agent, Requester
-from tests.web.agent_helpers import PASSWORD, login, make_agent
+from kb.models import Agent, Requester, utcnow
+from tests.web.agent_helpers import PASSWORD, login, make_agent, make_ticket
 from tests.web.sso_helpers import (
     Provider,
     authorise,
@@ -259,6 +260,16 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, app_fact
     assert agent is not None and agent.role == "agent"
     assert lead is not None and lead.role == "lead"
     assert _agent(app, "envr@example.org") is None
+
+
+def test_emails_still_render_outside_a_request(app_factory: Any, oidc_provider: Provider,
+                                              smtp_server: Any, inbox: Any) -> None:
+    """Templates ask who is signed in; the CLI and the worker have no browser to ask."""
+    app = app_factory(MAIL_PORT=smtp_server[0], **oidc_provider.config())
+    make_ticket(app, summary="Stale", last_touched_at=utcnow() - timedelta(days=2))
+    result = app.test_cli_runner().invoke(args=["kb", "send-updates"])
+    assert result.exit_code == 0 and "Queued 1" in result.output, result.output
+    assert [m["To"] for m in inbox.messages] == ["sam@example.org"]
 
 
 def test_without_an_issuer_there_is_no_sign_in_at_all(app: Flask) -> None:
