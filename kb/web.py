@@ -63,7 +63,7 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.path.startswith(("/agent", "/status/")):
+    if request.path.startswith(("/agent", "/status/", "/my-requests", "/sso/")):
         response.headers["Cache-Control"] = "no-store"
     return response
 

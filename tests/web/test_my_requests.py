@@ -47,6 +47,9 @@ def test_a_requester_sees_their_tickets_and_not_another_persons(
 
     ticket_page = client.get(f"/my-requests/{mine}")
     assert ticket_page.status_code == 200
+    # Someone's own requests: never kept by a shared browser's or proxy's cache.
+    assert ticket_page.headers["Cache-Control"] == "no-store"
+    assert client.get("/my-requests").headers["Cache-Control"] == "no-store"
     html = ticket_page.get_data(as_text=True)
     assert "My laptop will not charge" in html
     assert get_ticket(sso_app, mine).token not in html  # no status link needed or shown
