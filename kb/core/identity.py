@@ -3,7 +3,7 @@ about them (no name, no email, nothing typed), so the cookie reveals nothing."""
 
 from __future__ import annotations
 
-from flask import has_request_context, session
+from flask import Flask, current_app, has_request_context, session
 
 from ..extensions import db
 from ..models import Requester
@@ -11,10 +11,16 @@ from ..models import Requester
 SESSION_KEY = "requester_id"
 
 
+def sso_enabled(app: Flask | None = None) -> bool:
+    """Organisation sign-in is on when an issuer is configured (kb.sso)."""
+    return bool(str((app or current_app).config.get("OIDC_ISSUER") or "").strip())
+
+
 def current_requester() -> Requester | None:
-    """The requester signed in with the organisation's provider in this browser, if any
-    (none outside a request: the worker and the CLI render emails with no browser)."""
-    if not has_request_context():
+    """The requester signed in with the organisation's provider in this browser, if any:
+    none outside a request (the worker and the CLI render emails with no browser), and none
+    once sign-in is turned off, whatever an old cookie says."""
+    if not has_request_context() or not sso_enabled():
         return None
     requester_id = session.get(SESSION_KEY)
     if not isinstance(requester_id, int):

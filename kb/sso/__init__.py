@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..core.identity import sso_enabled
 
-def sso_enabled(app: Flask) -> bool:
-    return bool(str(app.config.get("OIDC_ISSUER") or "").strip())
+__all__ = ["init_sso", "sso_enabled"]
 
 
 def init_sso(app: Flask) -> None:

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from kb.extensions import db
-from kb.models import Agent, Requester, utcnow
+from kb.models import Agent, Requester, Ticket, utcnow
 from tests.web.agent_helpers import PASSWORD, login, make_agent, make_ticket
 from tests.web.sso_helpers import (
     Provider,
@@ -24,6 +24,7 @@ from tests.web.sso_helpers import (
     sign_in,
     start,
 )
+from tests.web.tickets_helpers import ticket_data
 
 
 def _agent(app: Flask, email: str) -> Agent | None:
@@ -281,6 +282,27 @@ def test_without_an_issuer_there_is_no_sign_in_at_all(app: Flask) -> None:
     for url in ("/", "/ask", "/agent/login"):
         html = client.get(url).get_data(as_text=True)
         assert "/sso/login" not in html and "organisation account" not in html, url
+
+
+def test_an_old_requester_cookie_counts_for_nothing_once_sign_in_is_off(app: Flask) -> None:
+    with app.app_context():
+        requester = Requester(issuer="http://idp.example", subject="s", email="old@example.org",
+                              name="Old Cookie")
+        db.session.add(requester)
+        db.session.commit()
+        requester_id = requester.id
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["requester_id"] = requester_id
+    page = client.get("/ask")
+    assert page.status_code == 200
+    assert "Old Cookie" not in page.get_data(as_text=True)
+    response = client.post("/ask", data=ticket_data(client, email="typed@example.org"))
+    assert response.status_code == 302
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket is not None and ticket.requester_id is None
+        assert ticket.email == "typed@example.org"
 
 
 def test_with_an_issuer_the_pages_offer_sign_in(sso_app: Flask) -> None:
