@@ -129,10 +129,11 @@ def ask() -> str | Response | tuple[str, int]:
     warning = ""
     status = 200
     previewing = request.method == "POST" and "preview" in request.form
+    if request.method == "POST":
+        _from_requester(form)  # also on a preview: the page shows what will be sent
     if previewing:
         warning = _redact_form(form)
     elif request.method == "POST":
-        _from_requester(form)
         if form.validate_on_submit():
             warning = _redact_form(form)
             if not warning:

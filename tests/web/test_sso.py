@@ -126,6 +126,19 @@ def test_an_existing_password_agent_is_linked_and_keeps_the_password(
     assert login(sso_app.test_client(), "ana@example.org", PASSWORD).status_code == 302
 
 
+def test_a_second_account_with_an_agents_email_is_never_merged_into_it(
+        sso_app: Flask, oidc_provider: Provider) -> None:
+    oidc_provider.add_user("first", email="same@example.org", email_verified=True,
+                           name="First", groups=["helpdesk-leads"])
+    oidc_provider.add_user("second", email="same@example.org", email_verified=True,
+                           name="Second", groups=["helpdesk-agents"])
+    assert sign_in(sso_app.test_client(), "first").request.path == "/agent/"
+    refused = sign_in(sso_app.test_client(), "second")
+    assert refused.status_code == 403
+    agent = _agent(sso_app, "same@example.org")
+    assert agent is not None and agent.oidc_subject == "first" and agent.name == "First"
+
+
 def test_a_requester_gets_a_session_holding_only_their_id(sso_app: Flask,
                                                           oidc_provider: Provider) -> None:
     oidc_provider.add_user("req-1", email="rae@example.org", email_verified=True,
