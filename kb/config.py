@@ -80,5 +80,15 @@ class Defaults:
     QUEUE_NAME = "helpdesk-kb"
     QUEUE_FILE = "queue.sqlite3"  # relative to the instance folder unless absolute
     QUEUE_IMMEDIATE = False  # run tasks inside the caller (tests about content only)
+    # Organisation sign-in (kb/sso): off while OIDC_ISSUER is empty. The issuer's
+    # /.well-known/openid-configuration gives every endpoint.
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    # The ID-token claim listing the person's groups, and the groups that give each role
+    # (comma-separated, or a list); lead wins when both match. No match: a requester.
+    OIDC_GROUPS_CLAIM = "groups"
+    OIDC_LEAD_GROUPS = "helpdesk-leads"
+    OIDC_AGENT_GROUPS = "helpdesk-agents"
     # Public address used in emails (status links); requests use their own host.
     BASE_URL = "http://127.0.0.1:5000"

@@ -87,7 +87,14 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
     locked_until: Mapped[datetime | None]
     # Changing this invalidates every session of the agent (Flask-Login's alternative id).
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    # Set once the agent signs in with the organisation's OpenID provider (kb/sso).
+    oidc_issuer: Mapped[str | None] = mapped_column(String(300))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_agent_oidc", "oidc_issuer", "oidc_subject", unique=True),
+    )
 
     def get_id(self) -> str:
         return self.session_token
@@ -99,6 +106,21 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
     @property
     def is_lead(self) -> bool:
         return self.role == "lead"
+
+
+class Requester(db.Model):  # type: ignore[name-defined]
+    """Someone who signed in with the organisation's OpenID provider to ask for help. Keyed
+    by issuer and subject (stable), with the verified email and name from the ID token."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_requester_oidc", "issuer", "subject", unique=True),)
 
 
 class Outage(db.Model):  # type: ignore[name-defined]
@@ -153,6 +175,8 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     group: Mapped[str] = mapped_column(String(40), default="Help desk")  # tier 1/2/3 group
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outage.id"))
+    # Set when a signed-in requester sent it: name and email came from the ID token.
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requester.id"), index=True)
     resolution: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None]
     respond_by: Mapped[datetime | None]
@@ -163,6 +187,7 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     assignee: Mapped[Agent | None] = relationship()
+    requester: Mapped[Requester | None] = relationship()
     outage: Mapped[Outage | None] = relationship(back_populates="tickets")
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"

@@ -32,6 +32,14 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
     init_health(app)
 
+    from .sso import init_sso, sso_enabled
+
+    init_sso(app)
+    if sso_enabled(app):  # "My requests" needs a signed-in requester: no sign-in, no page
+        from .views import my_requests
+
+        app.register_blueprint(my_requests.bp)
+
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.add_template_filter(_when, "when")
@@ -61,20 +69,27 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.path.startswith(("/agent", "/status/")):
+    if request.path.startswith(("/agent", "/status/", "/my-requests", "/sso/")):
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _template_context() -> dict[str, Any]:
+    from flask import current_app
+
+    from .core.identity import current_requester
     from .outages import banners_for
     from .services import library, support
+    from .sso import sso_enabled
 
     lib = library()
+    enabled = sso_enabled(current_app)
     return {
         "categories": lib.categories,
         "support": support(),
         "outage_banners": banners_for,
+        "sso_enabled": enabled,
+        "signed_in_requester": current_requester() if enabled else None,
     }
 
 

@@ -15,6 +15,9 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+# Authlib adds an "always" warnings filter when first imported; imported here, before any
+# test, it cannot push in front of the suite's own filters.
+import authlib.deprecate  # noqa: F401
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
@@ -26,6 +29,7 @@ from werkzeug.serving import make_server
 from kb import create_app
 from kb.config import ROOT
 from kb.extensions import db, limiter
+from tests.web.sso_helpers import Provider, running_provider
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
 
@@ -256,6 +260,24 @@ def mail_app(_shared_mail_app: _Shared) -> Iterator[Flask]:
     app = _shared_mail_app.fresh()
     yield app
     _release(app)
+
+
+# ---------------------------------------------------------------- organisation sign-in
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[Provider]:
+    """One real OpenID provider for the run (tests/web/sso_helpers.py). It serves plain HTTP
+    on 127.0.0.1, which Authlib's provider side allows only with AUTHLIB_INSECURE_TRANSPORT
+    (our site never needs it)."""
+    before = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    try:
+        with running_provider() as provider:
+            yield provider
+    finally:
+        if before is None:
+            os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["AUTHLIB_INSECURE_TRANSPORT"] = before
 
 
 # ---------------------------------------------------------------- browser

@@ -83,6 +83,7 @@ class NewTicket:
     search_query: str | None = None
     submission_key: str | None = None
     upload: CheckedUpload | None = None
+    requester_id: int | None = None  # signed in: name and email are the ID token's
 
 
 def find_by_token(token: str) -> Ticket | None:
@@ -124,6 +125,7 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
         urgency=data.urgency,
         priority=priority,
         submission_key=data.submission_key or None,
+        requester_id=data.requester_id,
         respond_by=respond_by(created, priority, cfg),
         created_at=created,
         last_touched_at=created,

@@ -21,11 +21,12 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from ..core.identity import current_requester
 from ..core.mail import latest_email
 from ..extensions import db, limiter
 from ..health import DB_DOWN
 from ..inputs import parse_id
-from ..models import Attachment, Ticket, utcnow
+from ..models import Attachment, Requester, Ticket, utcnow
 from ..outages import matching_outages
 from ..search import Hit
 from ..services import library, search_index, support
@@ -101,6 +102,7 @@ def _prefill(form: TicketForm, handoff: dict[str, Any] | None) -> None:
     form.run.data = request.args.get("run", "")[:64]
     form.article.data = request.args.get("article", "")[:20]
     form.category.data = "other"
+    _from_requester(form)
     if form.q.data:
         form.summary.data = form.q.data
     if handoff:
@@ -109,6 +111,16 @@ def _prefill(form: TicketForm, handoff: dict[str, Any] | None) -> None:
             form.category.data = handoff["category"]
         form.impact.data = handoff.get("impact") or None
         form.urgency.data = handoff.get("urgency") or None
+
+
+def _from_requester(form: TicketForm) -> Requester | None:
+    """A signed-in requester's name and email come from the ID token, whatever was typed,
+    so agents can trust them ("verified by sign-in")."""
+    requester = current_requester()
+    if requester is not None:
+        form.name.data = requester.name
+        form.email.data = requester.email
+    return requester
 
 
 @bp.route("/ask", methods=["GET", "POST"])
@@ -148,6 +160,8 @@ def _ask() -> str | Response | tuple[str, int]:
     warning = ""
     status = 200
     previewing = request.method == "POST" and "preview" in request.form
+    if request.method == "POST":
+        _from_requester(form)  # also on a preview: the page shows what will be sent
     if previewing:
         warning = _redact_form(form)
     elif request.method == "POST":
@@ -164,7 +178,7 @@ def _ask() -> str | Response | tuple[str, int]:
         transcript=_transcript(handoff, article), previewing=previewing,
         suggestions=[h for h in suggestions_for(typed) if h.id not in _tried(handoff, article)]
         if (previewing or request.method == "GET") else [],
-        banners_text=form.summary.data or "",
+        banners_text=form.summary.data or "", requester=current_requester(),
     ), status
 
 
@@ -180,6 +194,7 @@ def _redact_form(form: TicketForm) -> str:
 
 
 def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> Response:
+    requester = _from_requester(form)
     ticket, created = service.create_ticket(service.NewTicket(
         summary=form.summary.data or "",
         description=form.description.data or "",
@@ -194,6 +209,7 @@ def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> R
         search_query=form.q.data or None,
         submission_key=form.submission_key.data,
         upload=form.upload,
+        requester_id=requester.id if requester is not None else None,
     ))
     if created:
         queue_ticket_email(ticket, "We have your request", "ticket_created")
@@ -257,21 +273,28 @@ def _deadline(ticket: Ticket) -> dict[str, str]:
     return {"deadline": describe_deadline(ticket.respond_by, utcnow(), support())}
 
 
-def _status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning: str = "",
-                 code: int = 200) -> tuple[str, int]:
+def status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning: str = "",
+                code: int = 200, urls: dict[str, Any] | None = None) -> tuple[str, int]:
+    """The ticket as its owner sees it. ``urls`` (comment_url, fixed_url, file_url) say where
+    its forms post: the token routes here, the signed-in routes in "My requests"."""
     events = [e for e in ticket.events if e.public]
+    urls = dict(urls or {})
+    urls.setdefault("comment_url", url_for("tickets.comment", token=ticket.token))
+    urls.setdefault("fixed_url", url_for("tickets.fixed", token=ticket.token))
+    urls.setdefault("file_url", lambda attachment_id: url_for(
+        "tickets.download", token=ticket.token, attachment_id=attachment_id))
     return render_template(
         "tickets/status.html", ticket=ticket, events=events, **_deadline(ticket),
         comment_form=comment_form or CommentForm(), close_form=CloseForm(), warning=warning,
         status_words=service.status_words(ticket.status),
         status_label=service.status_label(ticket.status), event_label=service.event_label,
-        banners_text="",
+        banners_text="", **urls,
     ), code
 
 
 @bp.get("/status/<token>")
 def status(token: str) -> tuple[str, int]:
-    return _status_page(_ticket_or_404(token))
+    return status_page(_ticket_or_404(token))
 
 
 @bp.post("/status/<token>/comment")
@@ -284,11 +307,11 @@ def comment(token: str) -> Response | tuple[str, int]:
               "If the problem is back, please ask again.")
         return redirect(url_for(".status", token=token))
     if not form.validate_on_submit():
-        return _status_page(ticket, form, code=400)
+        return status_page(ticket, form, code=400)
     result = redact(form.comment.data)
     if result.changed:  # show what would be stored; nothing is saved until they send again
         form.comment.data = result.text
-        return _status_page(ticket, form, warning=describe(result.found))
+        return status_page(ticket, form, warning=describe(result.found))
     service.add_comment(ticket, result.text, author=ticket.name)
     flash("Thank you. We have added your comment.")
     return redirect(url_for(".status", token=token) + "#timeline")
@@ -300,7 +323,7 @@ def fixed(token: str) -> Response | tuple[str, int]:
     ticket = _ticket_or_404(token)
     form = CloseForm()
     if not form.validate_on_submit():
-        return _status_page(ticket, code=400)
+        return status_page(ticket, code=400)
     if ticket.status != "closed":
         service.close_ticket(ticket, author=ticket.name)
         flash("Thank you for telling us. We have closed your request.")
