@@ -11,9 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import Attachment, Ticket, TicketEvent, utcnow
@@ -194,3 +195,18 @@ def status_url(ticket: Ticket) -> str:
     """The link in emails: the public address, not whatever host the request came in on."""
     base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
     return f"{base}/status/{ticket.token}"
+
+
+def attachment_download(ticket: Ticket, attachment_id: int) -> Response:
+    """A ticket's screenshot, only ever as a download (so a browser never runs or shows it
+    inline); 404 unless it belongs to this ticket and is still on disk."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.ticket_id != ticket.id:
+        abort(404)
+    path = attachment_path(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.mime, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

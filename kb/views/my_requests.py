@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import ColumnElement, func, or_, select
 from werkzeug.wrappers import Response
 
 from ..core.identity import current_requester
 from ..extensions import db, limiter
-from ..models import Attachment, Requester, Ticket
+from ..models import Requester, Ticket
 from ..tickets import service
 from ..tickets.forms import CloseForm, CommentForm
 from ..tickets.redact import describe, redact
@@ -116,14 +116,4 @@ def download(ticket_id: int, attachment_id: int) -> Response:
     requester = current_requester()
     if requester is None:
         abort(403)
-    item = _ticket(requester, ticket_id)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.ticket_id != item.id:
-        abort(404)
-    path = service.attachment_path(attachment)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=attachment.mime, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return service.attachment_download(_ticket(requester, ticket_id), attachment_id)

@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -26,7 +25,7 @@ from ..core.mail import latest_email
 from ..extensions import db, limiter
 from ..health import DB_DOWN
 from ..inputs import parse_id
-from ..models import Attachment, Requester, Ticket, utcnow
+from ..models import Requester, Ticket, utcnow
 from ..outages import matching_outages
 from ..search import Hit
 from ..services import library, search_index, support
@@ -333,14 +332,4 @@ def fixed(token: str) -> Response | tuple[str, int]:
 @bp.get("/status/<token>/files/<int:attachment_id>")
 def download(token: str, attachment_id: int) -> Response:
     """A screenshot, only ever as a download so a browser never runs or shows it inline."""
-    ticket = _ticket_or_404(token)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.ticket_id != ticket.id:
-        abort(404)
-    path = service.attachment_path(attachment)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=attachment.mime, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return service.attachment_download(_ticket_or_404(token), attachment_id)

@@ -23,9 +23,11 @@ from kb.extensions import db
 from kb.models import OutboxEmail
 
 
-def port_in_range(first: int = 5200, last: int = 5299) -> int:
-    """A free port from the range these test servers may use."""
+def port_in_range(first: int = 5200, last: int = 5299, taken: set[int] | None = None) -> int:
+    """A free port from the range these test servers may use (and not in ``taken``)."""
     for port in range(first, last + 1):
+        if taken and port in taken:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -30,22 +29,14 @@ from kb.extensions import db
 from kb.models import Ticket
 
 from .agent_helpers import PASSWORD
+from .outbox_helpers import port_in_range
 
 PORTS = range(5100, 5200)  # ours on shared machines
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
 
 def _free_port(taken: set[int]) -> int:
-    for port in PORTS:
-        if port in taken:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 5100-5199")
+    return port_in_range(PORTS.start, PORTS.stop - 1, taken)
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
