@@ -126,6 +126,7 @@ class Engine:
         self.ranker = Ranker(searcher)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
+        self._weights: dict[str, float] = {}
 
     def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
         """Docnums a search may return (None = all): public only unless asked, and the category.
@@ -171,6 +172,15 @@ class Engine:
         return part
 
     def _weight(self, word: str) -> float:
+        """How much a word tells about the problem (memoised per searcher)."""
+        got = self._weights.get(word)
+        if got is None:
+            if len(self._weights) > 50_000:
+                self._weights.clear()
+            got = self._weights[word] = self._compute_weight(word)
+        return got
+
+    def _compute_weight(self, word: str) -> float:
         """How much a word tells about the problem: rare in English and rare in the articles.
 
         A word no article uses keeps its full weight, so a request about a stapler is not
