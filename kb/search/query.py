@@ -228,11 +228,13 @@ class Engine:
         firm = dict.fromkeys(docs, 0.0)
         for part in parts:
             got: dict[int, float] = {}  # the best way each document matches this concept
+            rest = docs  # shares are tried best first: a document is looked up till it matches
             for leaves, share in ((part.strong, 1.0), (part.strong_syn, SYNONYM_SHARE),
                                   (part.body, BODY_SHARE),
                                   (part.body_syn, BODY_SHARE * SYNONYM_SHARE)):
-                for d in self.ranker.scores(leaves, docs) if leaves else ():
-                    got[d] = max(got.get(d, 0.0), share)
+                if leaves and rest:
+                    got.update(dict.fromkeys(self.ranker.scores(leaves, rest), share))
+                    rest = [d for d in rest if d not in got]
             for d, share in got.items():
                 cover[d] += share * part.weight
                 if share >= SYNONYM_SHARE:
