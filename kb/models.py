@@ -177,6 +177,11 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outage.id"))
     # Set when a signed-in requester sent it: name and email came from the ID token.
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("requester.id"), index=True)
+    # The confirmation page's key: shows the reference and what happens next, never the
+    # ticket. The status link (``token``) goes only to the address, by email.
+    receipt: Mapped[str | None] = mapped_column(String(64), unique=True, default=new_token)
+    # When someone opened the emailed link (or signed in): only then do replies go by email.
+    verified_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None]
     respond_by: Mapped[datetime | None]

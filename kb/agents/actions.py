@@ -18,6 +18,10 @@ from ..tickets.emails import queue_is_it_fixed, queue_ticket_email
 from ..tickets.lifecycle import DONE, TicketStatus, move, pick_up
 
 DONE_STATUSES = tuple(s.value for s in DONE)
+# Whoever typed the address may not own it: until the emailed link is opened, what agents
+# write stays on the status page (the owner of the address gets there from that email).
+UNVERIFIED_NOTE = ("Not emailed: the requester has not opened the link in their confirmation "
+                   "email yet. They see this on their status page once they do.")
 
 
 def add_event(ticket: Ticket, kind: str, body: str, author: str, public: bool) -> TicketEvent:
@@ -49,7 +53,11 @@ def reply(ticket: Ticket, body: str, by: Agent) -> None:
     if ticket.first_response_at is None:
         ticket.first_response_at = utcnow()
     pick_up(ticket, by.name)
-    queue_ticket_email(ticket, "A reply about your request", "agent_reply", body=body, agent=by)
+    if service.verified(ticket):
+        queue_ticket_email(ticket, "A reply about your request", "agent_reply", body=body,
+                           agent=by)
+    else:
+        add_event(ticket, "note", UNVERIFIED_NOTE, "Help desk", public=False)
     db.session.commit()
 
 
@@ -93,7 +101,10 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
     """Resolved, not closed: the user confirms it is fixed (Yes closes, No reopens)."""
     ticket.resolution = explanation
     move(ticket, TicketStatus.RESOLVED, kind="resolved", body=explanation, author=by.name)
-    queue_is_it_fixed(ticket, "We think your problem is fixed", explanation)
+    if service.verified(ticket):
+        queue_is_it_fixed(ticket, "We think your problem is fixed", explanation)
+    else:
+        add_event(ticket, "note", UNVERIFIED_NOTE, "Help desk", public=False)
     db.session.commit()
 
 

@@ -196,3 +196,13 @@ def recently_emailed(ticket_id: int, within: timedelta = timedelta(hours=1)) -> 
     return bool(db.session.scalar(
         select(func.count()).select_from(OutboxEmail)
         .where(OutboxEmail.ticket_id == ticket_id, OutboxEmail.created_at >= since)))
+
+
+def recently_confirmed(address: str, within: timedelta = timedelta(hours=1)) -> bool:
+    """A confirmation went to this address lately: an address nobody has verified gets at
+    most one email an hour from our ticket form, whoever types it."""
+    since = utcnow() - within
+    return bool(db.session.scalar(
+        select(func.count()).select_from(OutboxEmail)
+        .where(func.lower(OutboxEmail.to_addr) == address.strip().lower(),
+               OutboxEmail.template == "ticket_created", OutboxEmail.created_at >= since)))

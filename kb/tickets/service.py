@@ -197,6 +197,17 @@ def status_url(ticket: Ticket) -> str:
     return f"{base}/status/{ticket.token}"
 
 
+def find_by_receipt(receipt: str) -> Ticket | None:
+    if not receipt or len(receipt) > 64:
+        return None
+    return db.session.scalar(select(Ticket).where(Ticket.receipt == receipt))
+
+
+def verified(ticket: Ticket) -> bool:
+    """The requester opened the emailed link or signed in: the address is theirs."""
+    return ticket.verified_at is not None or ticket.requester_id is not None
+
+
 def attachment_download(ticket: Ticket, attachment_id: int) -> Response:
     """A ticket's screenshot, only ever as a download (so a browser never runs or shows it
     inline); 404 unless it belongs to this ticket and is still on disk."""

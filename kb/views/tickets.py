@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..core.identity import current_requester
-from ..core.mail import latest_email
+from ..core.mail import latest_email, recently_confirmed
 from ..extensions import db, limiter
 from ..health import DB_DOWN
 from ..inputs import parse_id
@@ -149,7 +149,7 @@ def _ask() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         done = service.find_by_submission_key(form.submission_key.data)
         if done is not None:  # a double-click or a resubmit: show the first one again
-            return redirect(url_for(".sent", token=done.token))
+            return redirect(url_for(".sent", receipt=done.receipt))
         if not form.submission_key.data or len(form.submission_key.data) > 64:
             form.submission_key.data = secrets.token_urlsafe(24)
     handoff = _handoff(form.run.data if request.method == "POST" else request.args.get("run"))
@@ -211,9 +211,12 @@ def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> R
         requester_id=requester.id if requester is not None else None,
     ))
     if created:
-        queue_ticket_email(ticket, "We have your request", "ticket_created")
+        if requester is not None:  # signed in: the address is the organisation's own
+            ticket.verified_at = utcnow()
+        if ticket.verified_at is not None or not recently_confirmed(ticket.email):
+            queue_ticket_email(ticket, "We have your request", "ticket_created")
     db.session.commit()  # the ticket and its email together; the worker sends it after this
-    return redirect(url_for(".sent", token=ticket.token))
+    return redirect(url_for(".sent", receipt=ticket.receipt))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -244,14 +247,16 @@ def _ticket_or_404(token: str) -> Ticket:
     return ticket
 
 
-@bp.get("/status/<token>/sent")
-def sent(token: str) -> str:
-    """The confirmation page: reference, what happens next and by when."""
-    ticket = _ticket_or_404(token)
+@bp.get("/ask/sent/<receipt>")
+def sent(receipt: str) -> str:
+    """The confirmation page: reference, what happens next and by when. It never shows the
+    status link: that goes to the address typed, so only its owner can read the replies."""
+    ticket = service.find_by_receipt(receipt)
+    if ticket is None:
+        abort(404)
     email = latest_email(ticket.id, "ticket_created")
     return render_template("tickets/sent.html", ticket=ticket, **_deadline(ticket),
-                           email_state=_email_state(email),
-                           status_url=service.status_url(ticket))
+                           email_state=_email_state(email))
 
 
 def _email_state(email: Any) -> str:
@@ -293,7 +298,12 @@ def status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning
 
 @bp.get("/status/<token>")
 def status(token: str) -> tuple[str, int]:
-    return status_page(_ticket_or_404(token))
+    """The status page, from the emailed link: opening it confirms the address."""
+    ticket = _ticket_or_404(token)
+    if ticket.verified_at is None:
+        ticket.verified_at = utcnow()
+        db.session.commit()
+    return status_page(ticket)
 
 
 @bp.post("/status/<token>/comment")

@@ -29,7 +29,7 @@ def _setup(app: Flask) -> tuple[str, int]:
         ticket = Ticket(summary="Printer on floor 2 says offline", name="Sam Jones",
                         email="sam@example.org", description="Nothing prints <b>at all</b>.",
                         category="printing", respond_by=now + timedelta(hours=2),
-                        created_at=now, last_touched_at=now)
+                        created_at=now, last_touched_at=now, verified_at=now)
         db.session.add(ticket)
         db.session.commit()
         return email, ticket.id

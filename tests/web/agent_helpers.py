@@ -49,6 +49,7 @@ def make_ticket(app: Flask, **fields: Any) -> int:
         "name": "Sam Jones", "email": "sam@example.org", "category": "printing",
         "priority": "P3", "respond_by": now + timedelta(hours=4), "created_at": now,
         "last_touched_at": now,
+        "verified_at": now,  # the requester opened the emailed link (pass None for not yet)
     }
     values.update(fields)
     with app.app_context():

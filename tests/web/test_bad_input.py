@@ -80,7 +80,8 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
         db.session.commit()
         ticket = db.session.get(Ticket, ticket_id)
         assert ticket is not None
-        real = {"token": ticket.token, "ticket_id": str(ticket_id), "article_id": "1",
+        real = {"token": ticket.token, "receipt": str(ticket.receipt), "ticket_id": str(ticket_id),
+                "article_id": "1",
                 "outage_id": str(outage.id), "wizard_id": "printer", "node_id": "describe",
                 "category_id": "printing", "article_ref": "KB-1", "slug": "x",
                 "attachment_id": "1", "flag_id": "1"}

@@ -16,7 +16,7 @@ from kb.extensions import db
 from kb.models import Ticket, TicketEvent
 from tests.web.agent_helpers import get_ticket, login, make_agent, make_ticket, token_from
 from tests.web.sso_helpers import Provider, sign_in
-from tests.web.tickets_helpers import status_token, ticket_data
+from tests.web.tickets_helpers import receipt, ticket_data
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_the_form_takes_name_and_email_from_the_sign_in(sso_app: Flask,
     assert response.status_code == 302
     with sso_app.app_context():
         ticket = db.session.scalar(select(Ticket).where(
-            Ticket.token == status_token(response.location)))
+            Ticket.receipt == receipt(response.location)))
         assert ticket is not None
         assert (ticket.name, ticket.email) == ("Gil Green", "gil@example.org")
         assert ticket.requester is not None and ticket.requester.subject == "gil-sub"
@@ -128,11 +128,11 @@ def test_a_ticket_sent_without_signing_in_is_not_marked_verified(sso_app: Flask)
     response = client.post("/ask", data=ticket_data(client, email="ceo@example.org"))
     with sso_app.app_context():
         ticket = db.session.scalar(select(Ticket).where(
-            Ticket.token == status_token(response.location)))
+            Ticket.receipt == receipt(response.location)))
         assert ticket is not None and ticket.requester_id is None
         ticket_id = ticket.id
     make_agent(sso_app)
     agent = sso_app.test_client()
     login(agent)
     html = agent.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
-    assert "Verified by sign-in" not in html and "Not signed in" in html
+    assert "Verified by sign-in" not in html and "Unverified: name and email as typed" in html

@@ -32,7 +32,7 @@ from .outbox_helpers import (
     states,
     wait_until,
 )
-from .tickets_helpers import status_token, ticket_data
+from .tickets_helpers import sent_url, status_token, ticket_data
 
 REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -55,7 +55,7 @@ def ask(app: Flask, **fields: Any) -> str:
     client = app.test_client()
     response = client.post("/ask", data=ticket_data(client, **fields))
     assert response.status_code == 302, response.get_data(as_text=True)
-    return status_token(response.headers["Location"])
+    return status_token(app, response.headers["Location"])
 
 
 def message_ids(inbox: Any) -> list[str]:
@@ -75,13 +75,13 @@ def test_slow_mail_server_does_not_hold_up_a_ticket_post(app_factory: Any) -> No
             second = ask(app, summary="Monitor flickers", email="kim@example.org")
             assert states(app)[0] == "sending" and "sent" not in states(app)
             assert inbox.messages == []
-            page = app.test_client().get(f"/status/{second}/sent").get_data(as_text=True)
+            page = app.test_client().get(sent_url(app, second)).get_data(as_text=True)
             assert "We are sending a confirmation email to" in page
             inbox.release()
             wait_until(lambda: states(app) == ["sent", "sent"], "both emails sent")
     assert sorted(m["To"] for m in inbox.messages) == ["kim@example.org", "sam@example.org"]
     assert first != second
-    page = app.test_client().get(f"/status/{first}/sent").get_data(as_text=True)
+    page = app.test_client().get(sent_url(app, first)).get_data(as_text=True)
     assert "We have sent a confirmation email to" in page
 
 
@@ -102,7 +102,7 @@ def test_mail_server_down_then_up_every_email_arrives_once(app_factory: Any) -> 
         wait_until(lambda: all(r.attempts >= 2 and r.state == "queued" for r in outbox(app)),
                    "every email tried twice while the server is down")
         assert "Connection refused" in (outbox(app)[0].last_error or "")
-        sent_page = app.test_client().get(f"/status/{tokens[0]}/sent").get_data(as_text=True)
+        sent_page = app.test_client().get(sent_url(app, tokens[0])).get_data(as_text=True)
         assert "We will keep trying" in sent_page
         with smtp_on(port, inbox):
             wait_until(lambda: states(app) == ["sent"] * 4, "every email sent once it is up")
@@ -176,7 +176,7 @@ def test_retries_used_up_mark_failed_and_agents_see_why(app_factory: Any) -> Non
     assert "Emails to the user" in html and "We have your request" in html
     assert "Not sent: we gave up" in html and "3 tries" in html
     assert "Last error: ConnectionRefusedError" in html
-    page = app.test_client().get(f"/status/{token}/sent").get_data(as_text=True)
+    page = app.test_client().get(sent_url(app, token)).get_data(as_text=True)
     assert "We could not send you an email just now" in page
 
 
@@ -322,7 +322,7 @@ def test_unreachable_redis_queue_loses_no_ticket_and_no_email(app_factory: Any,
     app = queued_app(app_factory, smtp_server[0], REDIS_URL=f"redis://127.0.0.1:{port}/5")
     token = ask(app)  # the ticket is saved and acknowledged; the enqueue failed, logged
     assert states(app) == ["queued"]
-    page = app.test_client().get(f"/status/{token}/sent")
+    page = app.test_client().get(sent_url(app, token))
     assert page.status_code == 200
     # Redis is back (here: the app is pointed at the SQLite queue); the sweeper catches up.
     app.config["REDIS_URL"] = ""
@@ -356,6 +356,6 @@ def test_two_workers_racing_send_each_email_once(app_factory: Any, smtp_server: 
 
 def test_sent_page_claims_nothing_without_an_email_on_record(app: Flask) -> None:
     ticket = get_ticket(app, make_ticket(app))  # as tickets from before the outbox
-    page = app.test_client().get(f"/status/{ticket.token}/sent").get_data(as_text=True)
+    page = app.test_client().get(sent_url(app, ticket.token)).get_data(as_text=True)
     assert "Request sent" in page
     assert "could not send" not in page and "confirmation email to" not in page

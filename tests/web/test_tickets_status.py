@@ -16,7 +16,7 @@ from kb.models import Attachment, Ticket, TicketEvent
 from kb.tickets.redact import PASSWORD_MARK
 from kb.tickets.uploads import TOO_BIG, WRONG_TYPE
 from tests.conftest import csrf_token
-from tests.web.tickets_helpers import PNG, status_token, ticket_data
+from tests.web.tickets_helpers import PNG, sent_url, status_token, ticket_data
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -25,7 +25,7 @@ def send(client: FlaskClient, **fields: object) -> str:
     response = client.post("/ask", data=ticket_data(client, **fields),
                            content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return status_token(response.headers["Location"])
+    return status_token(client.application, response.headers["Location"])
 
 
 def count(app: Flask, model: type) -> int:
@@ -135,14 +135,14 @@ def test_confirmation_email_has_reference_deadline_and_link(mail_app: Flask, inb
     assert "What happens next" in html and "WHAT HAPPENS NEXT" in text
     assert SCRIPT not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    page = client.get(f"/status/{token}/sent").get_data(as_text=True)
+    page = client.get(sent_url(client.application, token)).get_data(as_text=True)
     assert "We have sent a confirmation email to" in page
 
 
 def test_failed_email_keeps_the_ticket(app: Flask, client: FlaskClient) -> None:
     token = send(client)  # MAIL_PORT 1: nothing listens
     assert count(app, Ticket) == 1
-    page = client.get(f"/status/{token}/sent").get_data(as_text=True)
+    page = client.get(sent_url(client.application, token)).get_data(as_text=True)
     assert "your request is saved" in page and "We will keep trying" in page
 
 
@@ -150,7 +150,7 @@ def test_failed_email_keeps_the_ticket(app: Flask, client: FlaskClient) -> None:
 def test_script_is_shown_as_text_on_confirmation_and_status(client: FlaskClient) -> None:
     token = send(client, summary=SCRIPT, description=f"{SCRIPT}\nline two", name=SCRIPT,
                  phone="")
-    for url in (f"/status/{token}/sent", f"/status/{token}"):
+    for url in (sent_url(client.application, token), f"/status/{token}"):
         html = client.get(url).get_data(as_text=True)
         assert SCRIPT not in html
         assert "&lt;script&gt;" in html
@@ -166,7 +166,7 @@ def test_status_page_needs_the_right_token(client: FlaskClient) -> None:
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     for bad in ("x" * 43, token[:-1], token[:-1] + ("A" if token[-1] != "A" else "B"), "1"):
-        for url in (f"/status/{bad}", f"/status/{bad}/sent"):
+        for url in (f"/status/{bad}", f"/ask/sent/{bad}"):
             response = client.get(url)
             assert response.status_code == 404
             body = response.get_data(as_text=True)

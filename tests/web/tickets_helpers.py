@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 # The smallest valid PNG (1×1 pixel).
 PNG = bytes.fromhex(
@@ -44,7 +46,31 @@ def ticket_data(client: FlaskClient, url: str = "/ask", **fields: Any) -> dict[s
     return data
 
 
-def status_token(location: str) -> str:
-    match = re.search(r"/status/([^/]+)/sent", location)
+def receipt(location: str) -> str:
+    """The confirmation page's key from the redirect after sending the form."""
+    match = re.search(r"/ask/sent/([^/?#]+)", location)
     assert match, location
     return match.group(1)
+
+
+def status_token(app: Flask, location: str) -> str:
+    """The status link's token of the ticket the form just made (it is only in the email,
+    never in the browser: the test reads it from the database, as the email would carry)."""
+    from kb.extensions import db
+    from kb.models import Ticket
+
+    with app.app_context():
+        token = db.session.scalar(select(Ticket.token).where(Ticket.receipt == receipt(location)))
+    assert token, location
+    return str(token)
+
+
+def sent_url(app: Flask, token: str) -> str:
+    """The confirmation page of the ticket with this status token."""
+    from kb.extensions import db
+    from kb.models import Ticket
+
+    with app.app_context():
+        key = db.session.scalar(select(Ticket.receipt).where(Ticket.token == token))
+    assert key, token
+    return f"/ask/sent/{key}"
