@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 PASSWORD_MARK = "[password removed]"
 PIN_MARK = "[PIN removed]"
@@ -31,6 +32,36 @@ _PIN_BEFORE = re.compile(r"\b(?P<value>\d{4,8})(?P<rest>\s+(?:is|was)\s+my\s+pin
 # A long run of letters, digits and key punctuation not inside a web address or email.
 _TOKEN = re.compile(r"(?<![\w/.@:+=-])[A-Za-z0-9_\-+/=]{24,}(?![\w/.@])")
 _GUID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
+
+# detect-secrets' pattern plugins: keys and tokens of known services (AWS, GitHub, Slack,
+# JWTs, private keys …), beside our plain-language rules. Its entropy plugins are left out:
+# they flag ordinary words. IP addresses are left out too: people type them on purpose.
+DETECTORS = ("artifactory.ArtifactoryDetector", "aws.AWSKeyDetector",
+             "azure_storage_key.AzureStorageKeyDetector", "basic_auth.BasicAuthDetector",
+             "discord.DiscordBotTokenDetector", "github_token.GitHubTokenDetector",
+             "gitlab_token.GitLabTokenDetector", "jwt.JwtTokenDetector",
+             "mailchimp.MailchimpDetector", "npm.NpmDetector", "openai.OpenAIDetector",
+             "private_key.PrivateKeyDetector", "pypi_token.PypiTokenDetector",
+             "sendgrid.SendGridDetector", "slack.SlackDetector", "square_oauth.SquareOAuthDetector",
+             "stripe.StripeDetector", "telegram_token.TelegramBotTokenDetector",
+             "twilio.TwilioKeyDetector")
+
+
+@lru_cache(maxsize=1)
+def library_patterns() -> tuple[re.Pattern[str], ...]:
+    """The detectors' own regular expressions (loaded once, on first use)."""
+    import importlib
+
+    out: list[re.Pattern[str]] = []
+    for dotted in DETECTORS:
+        module, name = dotted.rsplit(".", 1)
+        detector = getattr(importlib.import_module(f"detect_secrets.plugins.{module}"), name)()
+        for rx in detector.denylist:
+            try:  # the rest of the token too: a pattern may stop after its fixed length
+                out.append(re.compile(rf"(?:{rx.pattern})[A-Za-z0-9_\-+/=]*", rx.flags))
+            except re.error:  # a pattern with its own global flags: as it is
+                out.append(rx)
+    return tuple(out)
 
 
 @dataclass
@@ -101,7 +132,14 @@ def redact(text: str | None) -> Redaction:
         result.found.append("key")
         return KEY_MARK
 
-    out = _PIN.sub(pin, result.text)
+    def known(m: re.Match[str]) -> str:
+        result.found.append("key")
+        return KEY_MARK
+
+    out = result.text
+    for rx in library_patterns():
+        out = rx.sub(known, out)
+    out = _PIN.sub(pin, out)
     out = _PIN_BEFORE.sub(pin_before, out)
     out = _KEYWORD.sub(keyword, out)
     out = _TOKEN.sub(token, out)

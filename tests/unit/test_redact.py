@@ -73,3 +73,18 @@ def test_describe_in_plain_words() -> None:
     assert describe(["password"]) == "a password"
     assert describe(["pin", "password", "pin"]) == "a PIN code and a password"
     assert describe([]) == ""
+
+
+@pytest.mark.parametrize("secret", [
+    "AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_Xg",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc"])
+def test_known_service_keys_are_removed_by_detect_secrets_patterns(secret: str) -> None:
+    out = redact(f"The script stopped, it uses {secret} to log in.")
+    assert secret not in out.text and "key" in out.found
+
+
+def test_ordinary_words_are_left_alone_by_the_library_patterns() -> None:
+    text = "My printer at 10.0.0.5 says offline since Tuesday"
+    assert redact(text).text == text
