@@ -198,11 +198,16 @@ def recently_emailed(ticket_id: int, within: timedelta = timedelta(hours=1)) -> 
         .where(OutboxEmail.ticket_id == ticket_id, OutboxEmail.created_at >= since)))
 
 
-def recently_confirmed(address: str, within: timedelta = timedelta(hours=1)) -> bool:
-    """A confirmation went to this address lately: an address nobody has verified gets at
-    most one email an hour from our ticket form, whoever types it."""
+def recently_sent(address: str, template: str, within: timedelta = timedelta(hours=1)) -> bool:
+    """An email of this kind went to this address lately: forms anyone can fill in send an
+    address at most one of each an hour, whoever types it."""
     since = utcnow() - within
     return bool(db.session.scalar(
         select(func.count()).select_from(OutboxEmail)
         .where(func.lower(OutboxEmail.to_addr) == address.strip().lower(),
-               OutboxEmail.template == "ticket_created", OutboxEmail.created_at >= since)))
+               OutboxEmail.template == template, OutboxEmail.created_at >= since)))
+
+
+def recently_confirmed(address: str) -> bool:
+    """A confirmation went to this address in the last hour (unverified: one an hour)."""
+    return recently_sent(address, "ticket_created")

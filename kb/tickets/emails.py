@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import render_template
 
-from ..core.mail import queue_email
+from ..core.mail import queue_email, recently_sent
 from ..models import OutboxEmail, Ticket, utcnow
 from ..services import support
 from .hours import describe_deadline
@@ -46,3 +46,17 @@ def queue_is_it_fixed(ticket: Ticket, subject: str, explanation: str) -> OutboxE
     return queue_ticket_email(ticket, subject, "agent_resolved", explanation=explanation,
                               yes_url=status_url(ticket) + "/confirm?answer=yes",
                               no_url=status_url(ticket) + "/confirm?answer=no")
+
+
+def queue_links_again(address: str, tickets: list[Ticket]) -> OutboxEmail | None:
+    """"Lost your link?": the status links of this address's requests, to the address only
+    (never shown in the browser); at most one such email an hour."""
+    if not tickets or recently_sent(address, "links_again"):
+        return None
+    cfg = support()
+    items = [{"reference": t.reference, "url": status_url(t),  # no typed text: anyone can ask
+              "status": t.status} for t in tickets]
+    context = {"tickets": items, "support": cfg, "title": "Your requests"}
+    return queue_email(to=address, subject="The links to your requests", template="links_again",
+                       text=render_template("email/links_again.txt", **context),
+                       html=render_template("email/links_again.html", **context))

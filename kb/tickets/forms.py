@@ -85,3 +85,11 @@ class CommentForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     """"It's fixed now": the button is the user's confirmation."""
+
+
+class LostLinkForm(FlaskForm):
+    """"Lost your link?": only the address; the links go there."""
+
+    email = EmailField("Your work email address", validators=[
+        DataRequired(message="Enter the email address you used."), WorkEmail(),
+        Length(max=200, message="Enter an email address of 200 characters or fewer.")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -31,8 +33,8 @@ from ..search import Hit
 from ..services import library, search_index, support
 from ..softcache import rollback
 from ..tickets import service
-from ..tickets.emails import queue_ticket_email
-from ..tickets.forms import CloseForm, CommentForm, TicketForm
+from ..tickets.emails import queue_links_again, queue_ticket_email
+from ..tickets.forms import CloseForm, CommentForm, LostLinkForm, TicketForm
 from ..tickets.hours import describe_deadline
 from ..tickets.redact import describe, redact
 
@@ -40,6 +42,7 @@ bp = Blueprint("tickets", __name__)
 log = logging.getLogger(__name__)
 
 SUGGESTION_COUNT = 5
+LOST_LINK_DAYS = timedelta(days=365)  # requests whose links can be asked for again
 
 
 def _categories() -> list[tuple[str, str]]:
@@ -245,6 +248,30 @@ def _ticket_or_404(token: str) -> Ticket:
     if ticket is None:
         abort(404)
     return ticket
+
+
+@bp.route("/ask/lost-link", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+def lost_link() -> str | Response | tuple[str, int]:
+    """Lost the status link? It is emailed again to the address on file; the browser only
+    ever sees "if we have requests for that address, we have emailed the links"."""
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        address = (form.email.data or "").strip()
+        since = utcnow() - LOST_LINK_DAYS
+        tickets = list(db.session.scalars(
+            select(Ticket).where(func.lower(Ticket.email) == address.lower(),
+                                 Ticket.created_at >= since)
+            .order_by(Ticket.created_at.desc()).limit(20)))
+        queue_links_again(address, tickets)
+        db.session.commit()
+        return redirect(url_for(".lost_link_sent"))
+    return render_template("tickets/lost_link.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/ask/lost-link/sent")
+def lost_link_sent() -> str:
+    return render_template("tickets/lost_link_sent.html")
 
 
 @bp.get("/ask/sent/<receipt>")

@@ -65,3 +65,33 @@ def test_an_unconfirmed_address_gets_one_email_an_hour(mail_app: Flask, inbox: A
     assert [m["To"] for m in inbox.messages] == ["victim@example.org"]
     with mail_app.app_context():
         assert len(db.session.scalars(select(Ticket)).all()) == 4  # every ticket is kept
+
+
+def test_lost_links_are_emailed_never_shown(mail_app: Flask, inbox: Any) -> None:
+    """Two browsers, one address: both see the same page, neither sees a status link; the
+    address gets the links once, with none of the typed text."""
+    send(mail_app, summary="Phishing text http://evil.example", email="sam@example.org")
+    with mail_app.app_context():
+        token = db.session.scalars(select(Ticket.token)).one()
+    inbox.messages.clear()
+    pages = []
+    for address in ("sam@example.org", "SAM@example.org"):
+        browser = mail_app.test_client()
+        html = browser.get("/ask/lost-link").get_data(as_text=True)
+        token_field = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        r = browser.post("/ask/lost-link", data={"csrf_token": token_field, "email": address},
+                         follow_redirects=True)
+        page = r.get_data(as_text=True)
+        assert r.status_code == 200 and token not in page
+        pages.append(page)
+    assert pages[0] == pages[1] and "If we have requests for that address" in pages[0]
+    assert [m["To"] for m in inbox.messages] == ["sam@example.org"]
+    mail = email_text(inbox.messages[0])
+    assert f"/status/{token}" in mail and "evil.example" not in mail
+    browser = mail_app.test_client()
+    html = browser.get("/ask/lost-link").get_data(as_text=True)
+    token_field = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    same = browser.post("/ask/lost-link", data={"csrf_token": token_field,
+                                                "email": "nobody@example.org"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert same == pages[0]  # an address with no requests looks the same
