@@ -56,14 +56,24 @@ def _require_agent() -> Response | None:
             return None
         logout_user()
         session.clear()
-        flash("You were signed out after 8 hours without activity. Please sign in again."
-              if why == "idle" else "You were signed out: sessions last a day at most. "
-              "Please sign in again.")
+        cfg = current_app.config
+        flash(f"You were signed out after {_duration(float(cfg['AGENT_IDLE_MINUTES']))} "
+              "without activity. Please sign in again." if why == "idle" else
+              f"You were signed out: sessions last "
+              f"{_duration(60 * float(cfg['AGENT_MAX_HOURS']))} at most. Please sign in again.")
     result: Response = login_manager.unauthorized()
     return result
 
 
 me = auth.current_agent
+
+
+def _duration(minutes: float) -> str:
+    """"8 hours", "1 hour", "30 minutes", for the signed-out message."""
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = int(minutes // 60)
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{int(minutes)} minute" + ("s" if int(minutes) != 1 else "")
 
 
 # ---------------------------------------------------------------- sign in and out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -161,3 +162,15 @@ def test_create_agent_command(app: Flask) -> None:
     prompted = runner.invoke(args=["kb", "create-agent", "--email", "kim@example.org",
                                    "--name", "Kim"], input=f"{PASSWORD}\n{PASSWORD}\n")
     assert prompted.exit_code == 0, prompted.output
+
+
+def test_idle_and_maximum_session_lengths_are_settings(app_factory: Any) -> None:
+    import time
+
+    app = app_factory(AGENT_IDLE_MINUTES=1, AGENT_MAX_HOURS=1)
+    make_agent(app)
+    client = app.test_client()
+    login(client)
+    with client.session_transaction() as sess:
+        sess["agent_seen"] = time.time() - 61
+    assert client.get("/agent/").status_code == 302

@@ -94,3 +94,18 @@ def test_prune_removes_logs_past_the_retention(app: Flask) -> None:
         assert [s.query for s in db.session.scalars(select(SearchLog))] == ["new"]
         assert db.session.scalars(select(WizardRun)).all() == []
         assert db.session.scalars(select(WizardEvent)).all() == []
+
+
+def test_the_retention_period_is_a_setting(app_factory: Any) -> None:
+    from datetime import timedelta
+
+    from kb.models import SearchLog, utcnow
+
+    app = app_factory(LOG_RETENTION_DAYS=7)
+    with app.app_context():
+        db.session.add(SearchLog(query="eight days", result_count=0,
+                                 created_at=utcnow() - timedelta(days=8)))
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["kb", "prune"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(select(SearchLog)).all() == []
