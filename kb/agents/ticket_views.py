@@ -3,6 +3,8 @@ one ticket with its timeline, and the actions taken on it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -106,6 +108,27 @@ def forms_for(item: Ticket, **given: FlaskForm) -> dict[str, FlaskForm]:
     return forms
 
 
+def tried_path(transcript: list[Any]) -> list[dict[str, str]]:
+    """"What they already tried" as a readable list: each question with its answer in the
+    order asked, steps marked worked / did not work; the separate "Already tried" copies of
+    the same steps are left out."""
+    rows: list[dict[str, str]] = []
+    asked = {str(i.get("question", "")) for i in transcript if isinstance(i, dict)}
+    for item in transcript:
+        if not isinstance(item, dict):
+            rows.append({"question": "", "answer": str(item), "outcome": ""})
+            continue
+        kind, answer = str(item.get("kind", "")), str(item.get("answer", ""))
+        if kind == "tried" and any(answer in q for q in asked):
+            continue  # the step itself is already in the list, with its outcome
+        outcome = ""
+        if kind == "step":
+            outcome = "worked" if answer.lower().startswith("yes") else "did not work"
+        rows.append({"question": str(item.get("question", "")), "answer": answer,
+                     "outcome": outcome, "told": "yes" if kind == "told" else ""})
+    return rows
+
+
 def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[str, int]:
     lib = library()
     linked = [(link, lib.get(link.article_id, include_internal=True)) for link in item.links]
@@ -113,7 +136,7 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
     failed = next((f for f in given.values() if f.errors), None)
     return render_template("agent/ticket.html", ticket=item, linked=linked, failed=failed,
                            emails=emails_for(item.id), email_states=STATE_WORDS,
-                           **forms), status
+                           tried=tried_path(item.transcript or []), **forms), status
 
 
 def ticket(ticket_id: int) -> tuple[str, int]:

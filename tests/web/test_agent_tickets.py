@@ -294,3 +294,21 @@ def test_queue_search_saved_views_and_likely_duplicates(app: Flask, client: Flas
     unassigned = client.get("/agent/tickets?view=unassigned").get_data(as_text=True)
     assert f"HD-{again:06d}" in unassigned and 'aria-current="page">Unassigned' in unassigned
     assert f"HD-{first:06d}" not in client.get("/agent/tickets?view=mine").get_data(as_text=True)
+
+
+def test_what_they_tried_is_a_readable_list_without_repeats(app: Flask,
+                                                            client: FlaskClient) -> None:
+    make_agent(app)
+    login(client)
+    transcript = [
+        {"question": "Tell us what happens when you try to print.", "answer": "it says offline",
+         "kind": "open"},
+        {"question": "Turn the printer off and on again. Did that work?",
+         "answer": "No, it did not work", "kind": "step"},
+        {"question": "Already tried", "answer": "Turn the printer off and on again",
+         "kind": "tried"}]
+    ticket_id = make_ticket(app, transcript=transcript, wizard_id="printer")
+    html = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    section = html.split('id="tr-h"')[1].split("</section>")[0]
+    assert "Kind:" not in section and section.count("Turn the printer off and on again") == 1
+    assert "Did not work" in section and "it says offline" in section
