@@ -133,3 +133,18 @@ def test_public_info_pages_accessible(page: Page, live_app: tuple[Flask, str], a
         with app.app_context():  # the live app is shared: no banner left for other tests
             db.session.get(Outage, outage_id).resolved_at = utcnow()  # type: ignore[union-attr]
             db.session.commit()
+
+
+def test_nothing_scrolls_sideways_at_390_px(browser: Any, live_app: tuple[Flask, str],
+                                           axe: Any) -> None:
+    app, live_url = live_app
+    email, ticket_id = _setup(app)
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    _sign_in(page, live_url, email)
+    for path in ("/agent/tickets", f"/agent/tickets/{ticket_id}", "/agent/?q=printer"):
+        page.goto(live_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        assert not serious_violations(axe.run(page)), (path, serious_violations(axe.run(page)))
+    context.close()
