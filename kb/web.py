@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .core.urls import public_url
 
@@ -51,7 +53,18 @@ def init_web(app: Flask) -> None:
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(CSRFError)
-    def csrf_error(e: CSRFError) -> tuple[str, int]:
+    def csrf_error(e: CSRFError) -> tuple[str, int] | WerkzeugResponse:
+        from flask_login import current_user
+
+        if request.path.startswith("/agent/") and not current_user.is_authenticated:
+            # The session ran out while a reply was being typed: say so plainly, and send
+            # them back to the page after signing in (agent.js kept the text in the browser).
+            flash("You were signed out, so that was not sent. Your text is kept: sign in and "
+                  "it will be back in the box.")
+            back = request.referrer or ""
+            parts = urlsplit(back)
+            target = parts.path if parts.path.startswith("/agent/") else "/agent/"
+            return redirect(url_for("agent.login", next=target))
         return render_template("errors/400.html", reason=e.description), 400
 
     @app.errorhandler(429)

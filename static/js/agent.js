@@ -14,6 +14,38 @@
     if (box) { box.focus(); box.select(); } else { window.location.href = "/agent/"; }
   });
 
+  // Drafts: what an agent types in a reply or note is kept in this browser until the ticket's
+  // timeline shows it was sent, so an expired session or a closed tab loses nothing.
+  document.querySelectorAll("textarea[data-draft]").forEach(function (area) {
+    var key = "kb-draft:" + area.getAttribute("data-draft");
+    var sentKey = key + ":sent";
+    var store = window.localStorage;
+    if (!store) { return; }
+    var sent = store.getItem(sentKey);
+    var timeline = document.querySelector(".timeline");
+    if (sent && timeline && timeline.textContent.indexOf(sent.slice(0, 60)) !== -1) {
+      store.removeItem(key);  // it arrived: nothing to keep
+      store.removeItem(sentKey);
+    }
+    var draft = store.getItem(key);
+    if (draft && !area.value) {
+      area.value = draft;
+      var note = document.createElement("p");
+      note.className = "hint draft-note";
+      note.setAttribute("role", "status");
+      note.textContent = "Your unsent text was kept. Check it and send it again.";
+      area.parentNode.insertBefore(note, area);
+    }
+    area.addEventListener("input", function () {
+      if (area.value.trim()) { store.setItem(key, area.value); } else { store.removeItem(key); }
+    });
+    if (area.form) {
+      area.form.addEventListener("submit", function () {
+        if (area.value.trim()) { store.setItem(sentKey, area.value.trim()); }
+      });
+    }
+  });
+
   if (!box) { return; }
   var list = document.getElementById("agent-results");
   var status = document.getElementById("agent-results-status");

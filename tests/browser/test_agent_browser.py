@@ -148,3 +148,30 @@ def test_nothing_scrolls_sideways_at_390_px(browser: Any, live_app: tuple[Flask,
         assert width <= 390, (path, width)
         assert not serious_violations(axe.run(page)), (path, serious_violations(axe.run(page)))
     context.close()
+
+
+def test_a_reply_typed_before_the_session_expired_is_there_after_signing_in(
+        browser: Any, live_app: tuple[Flask, str]) -> None:
+    app, live_url = live_app
+    email, ticket_id = _setup(app)
+    context = browser.new_context()
+    page = context.new_page()
+    _sign_in(page, live_url, email)
+    page.goto(f"{live_url}/agent/tickets/{ticket_id}")
+    reply = "Please restart the printer and tell me what the screen says."
+    page.get_by_label("Message").fill(reply)
+    context.clear_cookies()  # the session runs out while the agent types
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("You were signed out, so that was not sent")).to_be_visible()
+    expect(page.get_by_text("CSRF")).to_have_count(0)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_url}/agent/tickets/{ticket_id}")
+    expect(page.get_by_label("Message")).to_have_value(reply)
+    expect(page.get_by_text("Your unsent text was kept")).to_be_visible()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".timeline")).to_contain_text(reply)
+    page.reload()
+    expect(page.get_by_label("Message")).to_have_value("")  # sent: the draft is gone
+    context.close()
