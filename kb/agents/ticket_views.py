@@ -129,6 +129,12 @@ def tried_path(transcript: list[Any]) -> list[dict[str, str]]:
     return rows
 
 
+def _next_ticket(item: Ticket) -> int | None:
+    """The most urgent other open ticket (the queue's first row that is not this one)."""
+    rows = queue(per_page=2).rows
+    return next((r.ticket.id for r in rows if r.ticket.id != item.id), None)
+
+
 def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[str, int]:
     lib = library()
     linked = [(link, lib.get(link.article_id, include_internal=True)) for link in item.links]
@@ -136,7 +142,8 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
     failed = next((f for f in given.values() if f.errors), None)
     return render_template("agent/ticket.html", ticket=item, linked=linked, failed=failed,
                            emails=emails_for(item.id), email_states=STATE_WORDS,
-                           tried=tried_path(item.transcript or []), **forms), status
+                           tried=tried_path(item.transcript or []),
+                           next_ticket=_next_ticket(item), **forms), status
 
 
 def ticket(ticket_id: int) -> tuple[str, int]:

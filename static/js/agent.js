@@ -4,14 +4,51 @@
 
   var box = document.querySelector("input[data-agent-search]");
 
-  // "/" from anywhere (except while typing) jumps to the search box.
+  // Keyboard shortcuts (listed on "?"), never while typing in a field.
+  function focusMessage(kind) {
+    var radio = document.querySelector("input[name=kind][value=" + kind + "]");
+    var area = document.querySelector("textarea[name=message]");
+    if (!radio || !area) { return false; }
+    radio.checked = true;
+    area.focus();
+    return true;
+  }
+  var shortcuts = {
+    "/": function () { if (box) { box.focus(); box.select(); } else { window.location.href = "/agent/"; } return true; },
+    "?": function () {
+      var d = document.getElementById("shortcuts");
+      if (!d || !d.showModal) { return false; }
+      if (d.open) { d.close(); } else { d.showModal(); }
+      return true;
+    },
+    "r": function () { return focusMessage("reply"); },
+    "n": function () { return focusMessage("note"); },
+    "e": function () {
+      var area = document.querySelector("textarea[name=explanation]");
+      if (!area) { return false; }
+      area.focus();
+      return true;
+    },
+    "l": function () {
+      var field = document.querySelector("input[name=kb_id]");
+      if (!field) { return false; }
+      field.focus();
+      return true;
+    },
+    "j": function () {
+      var next = document.getElementById("next-ticket");
+      if (!next) { return false; }
+      window.location.href = next.href;
+      return true;
+    },
+    "q": function () { window.location.href = "/agent/tickets"; return true; }
+  };
   document.addEventListener("keydown", function (e) {
-    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (e.ctrlKey || e.metaKey || e.altKey || !shortcuts[e.key]) { return; }
     var t = e.target;
     var tag = t && t.tagName ? t.tagName.toLowerCase() : "";
     if (tag === "input" || tag === "textarea" || tag === "select" || (t && t.isContentEditable)) { return; }
-    e.preventDefault();
-    if (box) { box.focus(); box.select(); } else { window.location.href = "/agent/"; }
+    if (shortcuts[e.key]()) { e.preventDefault(); }
   });
 
   // Drafts: what an agent types in a reply or note is kept in this browser until the ticket's

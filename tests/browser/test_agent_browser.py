@@ -175,3 +175,51 @@ def test_a_reply_typed_before_the_session_expired_is_there_after_signing_in(
     page.reload()
     expect(page.get_by_label("Message")).to_have_value("")  # sent: the draft is gone
     context.close()
+
+
+def test_a_whole_call_with_the_keyboard_only(browser: Any, live_app: tuple[Flask, str],
+                                             axe: Any) -> None:
+    """1280 × 800, no mouse: find the ticket by its HD reference, read what they tried, link
+    KB-5 by its number, reply, resolve; the status shows Resolved at once."""
+    app, live_url = live_app
+    email, ticket_id = _setup(app)
+    with app.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        assert ticket is not None
+        ticket.transcript = [
+            {"question": "Turn the printer off and on again. Did that work?",
+             "answer": "No, it did not work", "kind": "step"}]
+        ticket.verified_at = utcnow()
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(live_url + "/agent/login")
+    page.keyboard.type(email)  # the email box has the focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Find an article")).to_be_visible()
+    expect(page.get_by_label("Search all articles, internal ones too")).to_be_focused()
+    page.keyboard.type(f"HD-{ticket_id:06d}")  # the search box has the focus ("/" elsewhere)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_url}/agent/tickets/{ticket_id}")
+    expect(page.locator(".tried-path")).to_contain_text("Did not work")
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("l")
+    page.keyboard.type("KB-5")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("KB-5 linked.")).to_be_visible()
+    page.keyboard.press("r")
+    page.keyboard.type("Please try printing again now.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".timeline")).to_contain_text("Please try printing again now.")
+    page.keyboard.press("e")
+    page.keyboard.type("The printer had lost its network cable.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-status")).to_have_text("resolved")
+    assert not serious_violations(axe.run(page)), serious_violations(axe.run(page))
+    context.close()
