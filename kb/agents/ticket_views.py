@@ -23,7 +23,8 @@ from ..core.mail import STATE_WORDS, emails_for
 from ..extensions import db
 from ..inputs import arg_page
 from ..models import Agent, Attachment, Ticket
-from ..services import library, support
+from ..outages import matching_outages
+from ..services import library, search_index, support
 from ..tickets.lifecycle import IllegalTransition, TicketStatus, allowed
 from ..tickets.service import STATUSES, attachment_path
 from . import actions
@@ -129,6 +130,24 @@ def tried_path(transcript: list[Any]) -> list[dict[str, str]]:
     return rows
 
 
+def _suggested(item: Ticket, linked: list[Any]) -> list[Any]:
+    """Articles for the ticket's own words (internal ones too), not those already linked."""
+    have = {link.article_id for link, _art in linked}
+    try:
+        hits = search_index().search(f"{item.summary} {item.description}"[:1000], per_page=6,
+                                     include_internal=True).hits
+    except Exception:  # the knowledge panel helps; it must never break the ticket page
+        return []
+    return [h for h in hits if h.id not in have][:5]
+
+
+def _outages(item: Ticket) -> list[Any]:
+    try:
+        return list(matching_outages(f"{item.summary} {item.description}"))
+    except Exception:
+        return []
+
+
 def _next_ticket(item: Ticket) -> int | None:
     """The most urgent other open ticket (the queue's first row that is not this one)."""
     rows = queue(per_page=2).rows
@@ -143,7 +162,8 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
     return render_template("agent/ticket.html", ticket=item, linked=linked, failed=failed,
                            emails=emails_for(item.id), email_states=STATE_WORDS,
                            tried=tried_path(item.transcript or []),
-                           next_ticket=_next_ticket(item), **forms), status
+                           next_ticket=_next_ticket(item), suggested=_suggested(item, linked),
+                           outages=_outages(item), **forms), status
 
 
 def ticket(ticket_id: int) -> tuple[str, int]:
