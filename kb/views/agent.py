@@ -23,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..agents import auth, lookup, outage_views, ticket_views
+from ..agents import auth, lookup, outage_views, team_views, ticket_views
 from ..agents.actions import DONE_STATUSES, link_article, link_rate
 from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
 from ..core.urls import public_url
@@ -249,3 +249,4 @@ def reports() -> str:
 
 ticket_views.register(bp)
 outage_views.register(bp)
+team_views.register(bp)

@@ -94,7 +94,7 @@ def test_slash_shortcut_and_agent_pages_accessible(page: Page, live_app: tuple[F
     email, ticket_id = _setup(app)
     _sign_in(page, live_url, email)
     for path in ("/agent/tickets", f"/agent/tickets/{ticket_id}", "/agent/articles/5",
-                 "/agent/flags", "/agent/outages", "/agent/reports"):
+                 "/agent/flags", "/agent/outages", "/agent/reports", "/agent/team"):
         page.goto(live_url + path)
         violations = serious_violations(axe.run(page))
         assert not violations, (path, violations)

@@ -81,6 +81,7 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
         ticket = db.session.get(Ticket, ticket_id)
         assert ticket is not None
         real = {"token": ticket.token, "receipt": str(ticket.receipt), "ticket_id": str(ticket_id),
+                "agent_id": "1",
                 "article_id": "1",
                 "outage_id": str(outage.id), "wizard_id": "printer", "node_id": "describe",
                 "category_id": "printing", "article_ref": "KB-1", "slug": "x",
