@@ -24,7 +24,8 @@ class Person:
     latest: datetime
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that finds the text anywhere (the user's % and _ taken as nothing)."""
     return "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
@@ -36,10 +37,10 @@ def find_tickets(q: str) -> list[Ticket]:
         return []
     content = [w for w in words(text) if not is_stop(w)][:6]
     conditions: list[ColumnElement[bool]] = [
-        func.lower(Ticket.email).like(_like(text.lower())),
-        func.lower(Ticket.name).like(_like(text.lower()))]
+        func.lower(Ticket.email).like(like_pattern(text.lower())),
+        func.lower(Ticket.name).like(like_pattern(text.lower()))]
     if content:
-        conditions.append(and_(*(func.lower(Ticket.summary).like(_like(w))
+        conditions.append(and_(*(func.lower(Ticket.summary).like(like_pattern(w))
                                  for w in content[:3])))
     return list(db.session.scalars(
         select(Ticket).where(or_(*conditions), Ticket.outage_id.is_(None))

@@ -17,6 +17,7 @@ from ..services import support
 from ..tickets.hours import support_hours_between
 from ..tickets.service import STATUSES
 from .actions import DONE_STATUSES
+from .lookup import like_pattern
 
 PER_PAGE = 50
 
@@ -84,7 +85,7 @@ def queue(status: str = "open", category: str = "", priority: str = "",
     elif view == "waiting":
         filters.append(Ticket.status == "waiting on user")
     if text.strip():
-        like = "%" + text.strip().lower().replace("%", "").replace("_", "")[:100] + "%"
+        like = like_pattern(text.strip().lower()[:100])
         filters.append(func.lower(Ticket.summary).like(like) | func.lower(Ticket.name).like(like)
                        | func.lower(Ticket.email).like(like))
     total = int(db.session.scalar(select(func.count()).select_from(Ticket).where(*filters)) or 0)
