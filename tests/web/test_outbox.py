@@ -34,7 +34,7 @@ from .outbox_helpers import (
 )
 from .tickets_helpers import sent_url, status_token, ticket_data
 
-REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+REDIS_URL = os.environ.get("KB_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
 # Real workers, SMTP servers on fixed ports and signal handlers: one xdist process runs them all.

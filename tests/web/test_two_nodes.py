@@ -32,7 +32,7 @@ from .agent_helpers import PASSWORD
 from .outbox_helpers import port_in_range
 
 PORTS = range(5100, 5200)  # ours on shared machines
-REDIS_URL = "redis://127.0.0.1:6379/3"
+REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
 def _free_port(taken: set[int]) -> int:
