@@ -61,7 +61,7 @@ def index(if_stale: bool) -> None:
               help="Asked for when not given (give it only in scripts).")
 def create_agent_command(email: str, name: str, role: str, password: str) -> None:
     """Add an agent account (the password is stored only as an argon2 hash)."""
-    from .agents.auth import create_agent
+    from .core.staff import create_agent
 
     try:
         agent = create_agent(email, name, password, role)

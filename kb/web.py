@@ -22,14 +22,15 @@ CSP = (
 
 
 def init_web(app: Flask) -> None:
+    from . import agents
     from .health import init_health
-    from .views import agent, api, health, info, public, tickets, wizard
+    from .views import api, health, info, public, tickets, wizard
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(tickets.bp)
-    app.register_blueprint(agent.bp)
+    app.register_blueprint(agents.make_blueprint())
     app.register_blueprint(info.bp)
     app.register_blueprint(health.bp)
     init_health(app)

@@ -1,1 +1,14 @@
-"""The help-desk agents' workspace: sign-in, ticket work, article flags, outages, reports."""
+"""The help-desk agents' workspace: sign-in, lookup during a call, ticket work, article
+flags, outages and the team. ``make_blueprint()`` loads every route module onto the one
+``agent`` blueprint and returns it (called by the app factory, never at import)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def make_blueprint() -> Blueprint:
+    from . import outage_routes, routes, team_routes, ticket_routes  # noqa: F401  (they add routes)
+    from .blueprint import bp
+
+    return bp

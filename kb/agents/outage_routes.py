@@ -5,25 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import outages
+from ..core.staff import current_agent
 from ..extensions import db
 from ..models import Outage
 from ..tickets.hours import to_local, to_utc_naive
-from .auth import current_agent
+from .blueprint import bp
 from .forms import OutageForm, OutageResolveForm, OutageUpdateForm
-
-
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/outages", "outages", outage_list, methods=["GET", "POST"])
-    bp.add_url_rule("/outages/<int:outage_id>", "outage", outage_page)
-    bp.add_url_rule("/outages/<int:outage_id>/update", "outage_update", outage_update,
-                    methods=["POST"])
-    bp.add_url_rule("/outages/<int:outage_id>/resolve", "outage_resolve", outage_resolve,
-                    methods=["POST"])
 
 
 def _lead_only() -> None:
@@ -39,6 +31,7 @@ def _local_to_utc(value: datetime | None) -> datetime | None:
     return to_utc_naive(value.replace(tzinfo=zone))
 
 
+@bp.route("/outages", endpoint="outages", methods=['GET', 'POST'])
 def outage_list() -> str | Response | tuple[str, int]:
     form = OutageForm()
     if form.is_submitted():
@@ -69,10 +62,12 @@ def _render_outage(outage: Outage, status: int = 200, **forms: object) -> tuple[
                            is_lead=current_agent().is_lead, **forms), status
 
 
+@bp.route("/outages/<int:outage_id>", endpoint="outage")
 def outage_page(outage_id: int) -> tuple[str, int]:
     return _render_outage(db.get_or_404(Outage, outage_id))
 
 
+@bp.route("/outages/<int:outage_id>/update", endpoint="outage_update", methods=['POST'])
 def outage_update(outage_id: int) -> Response | tuple[str, int]:
     _lead_only()
     outage = db.get_or_404(Outage, outage_id)
@@ -84,6 +79,7 @@ def outage_update(outage_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("agent.outage", outage_id=outage.id))
 
 
+@bp.route("/outages/<int:outage_id>/resolve", endpoint="outage_resolve", methods=['POST'])
 def outage_resolve(outage_id: int) -> Response | tuple[str, int]:
     _lead_only()
     outage = db.get_or_404(Outage, outage_id)

@@ -1,14 +1,10 @@
-"""The agent workspace: sign-in, article lookup during a call, flags and reports.
-Ticket and outage pages live in ``kb.agents.ticket_views`` / ``outage_views``. Every
-route except the sign-in page needs a signed-in agent (checked once, in ``before_request``)."""
+"""The agent workspace: sign-in, article lookup during a call, flags and reports. Ticket,
+team and outage pages are in the sibling ``*_routes`` modules, on the same blueprint
+(``blueprint.bp``), which checks for a signed-in agent before every route but sign-in."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -19,61 +15,24 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..agents import auth, lookup, outage_views, team_views, ticket_views
-from ..agents.actions import DONE_STATUSES, link_article, link_rate
-from ..agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
+from ..core import staff
+from ..core.staff import current_agent as me
 from ..core.urls import public_url
-from ..extensions import db, limiter, login_manager
+from ..extensions import db, limiter
 from ..inputs import arg_id, parse_id
 from ..models import ArticleFlag, Ticket
 from ..search.request import ticket_number
 from ..searchlog import MAX_QUERY, run_search
 from ..services import library, search_index
-
-bp = Blueprint("agent", __name__, url_prefix="/agent")
-PUBLIC_ENDPOINTS = {"agent.login"}
-SESSION_STARTED, SESSION_SEEN = "agent_since", "agent_seen"  # for idle and absolute expiry
-
-
-@bp.record_once
-def _setup(state: Any) -> None:
-    auth.init_login(state.app)
-
-
-@bp.before_request
-def _require_agent() -> Response | None:
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if current_user.is_authenticated:
-        now = time.time()
-        why = auth.session_expired(session.get(SESSION_STARTED), session.get(SESSION_SEEN), now)
-        if why is None:
-            session[SESSION_SEEN] = now
-            return None
-        logout_user()
-        session.clear()
-        cfg = current_app.config
-        flash(f"You were signed out after {_duration(float(cfg['AGENT_IDLE_MINUTES']))} "
-              "without activity. Please sign in again." if why == "idle" else
-              f"You were signed out: sessions last "
-              f"{_duration(60 * float(cfg['AGENT_MAX_HOURS']))} at most. Please sign in again.")
-    result: Response = login_manager.unauthorized()
-    return result
-
-
-me = auth.current_agent
-
-
-def _duration(minutes: float) -> str:
-    """"8 hours", "1 hour", "30 minutes", for the signed-out message."""
-    if minutes >= 60 and minutes % 60 == 0:
-        hours = int(minutes // 60)
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{int(minutes)} minute" + ("s" if int(minutes) != 1 else "")
+from . import lookup
+from .actions import DONE_STATUSES, link_article, link_rate
+from .blueprint import bp
+from .forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
+from .ticket_routes import render_ticket
 
 
 # ---------------------------------------------------------------- sign in and out
@@ -83,27 +42,25 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
     failed = False
     if form.validate_on_submit():
-        agent = auth.authenticate(form.email.data or "", form.password.data or "",
+        agent = staff.authenticate(form.email.data or "", form.password.data or "",
                                   request.remote_addr or "")
         if agent is not None:
-            target = auth.safe_next(form.next.data)
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(agent)
-            session[SESSION_STARTED] = session[SESSION_SEEN] = time.time()
+            target = staff.safe_next(form.next.data)
+            staff.start_session(agent)
             return redirect(target)
         failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for(".search"))
     status = 400 if request.method == "POST" else 200
     return render_template("agent/login.html", form=form, failed=failed,
-                           error=auth.LOGIN_ERROR), status
+                           error=staff.LOGIN_ERROR), status
 
 
 @bp.post("/logout")
 def logout() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    auth.end_sessions(me())
+    staff.end_sessions(me())
     logout_user()
     session.clear()
     flash("You are signed out.")
@@ -203,7 +160,7 @@ def flag() -> str | Response | tuple[str, int]:
     ticket_id = parse_id(form.flag_ticket.data)
     if not form.validate_on_submit() or art is None:
         if ticket_id is not None:
-            return ticket_views.render_ticket(db.get_or_404(Ticket, ticket_id),
+            return render_ticket(db.get_or_404(Ticket, ticket_id),
                                               flag_form=form, status=400)
         if art is None:
             abort(404)
@@ -246,7 +203,3 @@ def reports() -> str:
     return render_template("agent/reports.html", link_rate=link_rate(),
                            base_url=current_app.config.get("BASE_URL"))
 
-
-ticket_views.register(bp)
-outage_views.register(bp)
-team_views.register(bp)

@@ -3,18 +3,19 @@ on the ``agent`` blueprint (so the sign-in check in its ``before_request`` appli
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..core import staff as auth
+from ..core.staff import current_agent
 from ..core.validators import WorkEmail
 from ..extensions import db
 from ..models import Agent
-from . import auth
-from .auth import current_agent
+from .blueprint import bp
 
 ROLE_CHOICES = [("agent", "Agent"), ("lead", "Lead (can manage the team and outages)")]
 
@@ -39,12 +40,6 @@ class SwitchForm(FlaskForm):
     """Only the CSRF token: switch an account off or on."""
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/team", "team", team, methods=["GET", "POST"])
-    bp.add_url_rule("/team/<int:agent_id>/role", "team_role", role, methods=["POST"])
-    bp.add_url_rule("/team/<int:agent_id>/active", "team_active", active, methods=["POST"])
-
-
 def _lead() -> Agent:
     me = current_agent()
     if not me.is_lead:
@@ -58,6 +53,7 @@ def _page(form: NewAgentForm, status: int = 200) -> tuple[str, int]:
                            switch=SwitchForm(), me=current_agent()), status
 
 
+@bp.route("/team", endpoint="team", methods=['GET', 'POST'])
 def team() -> tuple[str, int] | Response:
     _lead()
     form = NewAgentForm()
@@ -73,6 +69,7 @@ def team() -> tuple[str, int] | Response:
     return _page(form, 400 if form.errors else 200)
 
 
+@bp.route("/team/<int:agent_id>/role", endpoint="team_role", methods=['POST'])
 def role(agent_id: int) -> Response:
     me = _lead()
     form = RoleForm()
@@ -84,6 +81,7 @@ def role(agent_id: int) -> Response:
     return redirect(url_for("agent.team"))
 
 
+@bp.route("/team/<int:agent_id>/active", endpoint="team_active", methods=['POST'])
 def active(agent_id: int) -> Response:
     me = _lead()
     agent = db.get_or_404(Agent, agent_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..core.mail import STATE_WORDS, emails_for
+from ..core.staff import current_agent
 from ..extensions import db
 from ..inputs import arg_page
 from ..models import Agent, Attachment, Ticket
@@ -28,7 +28,7 @@ from ..services import library, search_index, support
 from ..tickets.lifecycle import IllegalTransition, TicketStatus, allowed
 from ..tickets.service import STATUSES, attachment_path
 from . import actions
-from .auth import current_agent
+from .blueprint import bp
 from .forms import (
     AssignForm,
     EscalateForm,
@@ -41,17 +41,7 @@ from .forms import (
 from .queue import VIEWS, likely_duplicates, queue
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/tickets", "tickets", tickets)
-    bp.add_url_rule("/tickets/<int:ticket_id>", "ticket", ticket)
-    bp.add_url_rule("/tickets/<int:ticket_id>/attachments/<int:attachment_id>",
-                    "attachment", attachment)
-    for name, view in (("assign", assign), ("status", status), ("message", message),
-                       ("link", link), ("escalate", escalate), ("resolve", resolve)):
-        bp.add_url_rule(f"/tickets/<int:ticket_id>/{name}", f"ticket_{name}", view,
-                        methods=["POST"])
-
-
+@bp.route("/tickets", endpoint="tickets")
 def tickets() -> str:
     args = request.args
     status = args.get("status", "open")
@@ -166,10 +156,12 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
                            outages=_outages(item), **forms), status
 
 
+@bp.route("/tickets/<int:ticket_id>", endpoint="ticket")
 def ticket(ticket_id: int) -> tuple[str, int]:
     return render_ticket(db.get_or_404(Ticket, ticket_id))
 
 
+@bp.route("/tickets/<int:ticket_id>/attachments/<int:attachment_id>", endpoint="attachment")
 def attachment(ticket_id: int, attachment_id: int) -> Response:
     att = db.get_or_404(Attachment, attachment_id)
     if att.ticket_id != ticket_id:
@@ -184,6 +176,7 @@ def _done(item: Ticket, message: str) -> Response:
     return redirect(url_for("agent.ticket", ticket_id=item.id))
 
 
+@bp.route("/tickets/<int:ticket_id>/assign", endpoint="ticket_assign", methods=['POST'])
 def assign(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = forms_for(item, assign_form=AssignForm())["assign_form"]
@@ -194,6 +187,7 @@ def assign(ticket_id: int) -> Response | tuple[str, int]:
     return _done(item, f"Assigned to {who.name if who else 'nobody'}.")
 
 
+@bp.route("/tickets/<int:ticket_id>/status", endpoint="ticket_status", methods=['POST'])
 def status(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = StatusForm()
@@ -210,6 +204,7 @@ def status(ticket_id: int) -> Response | tuple[str, int]:
     return _done(item, f"Status is now {item.status}.")
 
 
+@bp.route("/tickets/<int:ticket_id>/message", endpoint="ticket_message", methods=['POST'])
 def message(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = MessageForm()
@@ -223,6 +218,7 @@ def message(ticket_id: int) -> Response | tuple[str, int]:
     return _done(item, "Reply queued to the user by email (see Emails below).")
 
 
+@bp.route("/tickets/<int:ticket_id>/link", endpoint="ticket_link", methods=['POST'])
 def link(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = LinkForm()
@@ -236,6 +232,7 @@ def link(ticket_id: int) -> Response | tuple[str, int]:
     return render_ticket(item, 400, link_form=form)
 
 
+@bp.route("/tickets/<int:ticket_id>/escalate", endpoint="ticket_escalate", methods=['POST'])
 def escalate(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = forms_for(item, escalate_form=EscalateForm())["escalate_form"]
@@ -247,6 +244,7 @@ def escalate(ticket_id: int) -> Response | tuple[str, int]:
     return _done(item, f"Passed to {group}.")
 
 
+@bp.route("/tickets/<int:ticket_id>/resolve", endpoint="ticket_resolve", methods=['POST'])
 def resolve(ticket_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(Ticket, ticket_id)
     form = ResolveForm()

@@ -1,16 +1,19 @@
-"""Agent accounts and sign-in: argon2 hashes, a growing wait after wrong passwords from one
-place, sessions that end when idle, and a Flask-Login loader keyed on ``session_token`` so a
-log-out ends every session."""
+"""Staff accounts and sign-in, shared by every area that has agent pages: argon2 hashes, a
+growing wait after wrong passwords from one place, sessions that end when idle or too old, a
+Flask-Login loader keyed on ``session_token`` so a log-out ends every session, and
+:func:`guard`, the one check every staff blueprint runs before its routes."""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST
-from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, jsonify, redirect, request, session, url_for
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -21,6 +24,7 @@ from ..extensions import db, login_manager
 from ..models import Agent, new_token
 
 log = logging.getLogger(__name__)
+SESSION_STARTED, SESSION_SEEN = "agent_since", "agent_seen"  # for idle and absolute expiry
 
 FAILURE_RULES = ("5/15 minutes", "10/hour", "20/day")  # wrong passwords per account+source
 COUNTERS_KEY = "kb_login_failures"
@@ -206,3 +210,52 @@ def current_agent() -> Agent:
 
     agent: Agent = current_user._get_current_object()
     return agent
+
+
+def start_session(agent: Agent) -> None:
+    """A fresh session at sign-in: nothing from before carries over; expiry clocks start."""
+    from flask_login import login_user
+
+    session.clear()
+    login_user(agent)
+    session[SESSION_STARTED] = session[SESSION_SEEN] = time.time()
+
+
+def guard(public: frozenset[str] = frozenset(), lead: bool = False
+          ) -> Callable[[], Response | None]:
+    """A ``before_request`` for a staff blueprint: a signed-in, active agent whose session is
+    neither idle nor too old (else the sign-in page, saying why); ``lead`` pages also need the
+    lead role. ``public`` endpoints (the sign-in page) pass."""
+
+    def check() -> Response | None:
+        from flask_login import current_user, logout_user
+
+        if request.endpoint in public:
+            return None
+        if current_user.is_authenticated:
+            now = time.time()
+            why = session_expired(session.get(SESSION_STARTED), session.get(SESSION_SEEN), now)
+            if why is None:
+                session[SESSION_SEEN] = now
+                if lead and not current_agent().is_lead:
+                    abort(403)
+                return None
+            logout_user()
+            session.clear()
+            cfg = current_app.config
+            flash(f"You were signed out after {_duration(float(cfg['AGENT_IDLE_MINUTES']))} "
+                  "without activity. Please sign in again." if why == "idle" else
+                  f"You were signed out: sessions last "
+                  f"{_duration(60 * float(cfg['AGENT_MAX_HOURS']))} at most. Please sign in again.")
+        result: Response = login_manager.unauthorized()
+        return result
+
+    return check
+
+
+def _duration(minutes: float) -> str:
+    """"8 hours", "1 hour", "30 minutes", for the signed-out message."""
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = int(minutes // 60)
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{int(minutes)} minute" + ("s" if int(minutes) != 1 else "")

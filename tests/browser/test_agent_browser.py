@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from kb.agents.auth import create_agent
+from kb.core.staff import create_agent
 from kb.extensions import db
 from kb.models import Ticket, utcnow
 from tests.conftest import email_text, serious_violations

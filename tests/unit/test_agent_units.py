@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 
 from kb.agents.actions import parse_kb_id, send_updates
-from kb.agents.auth import safe_next
 from kb.agents.queue import Row
+from kb.core.staff import safe_next
 from kb.extensions import db
 from kb.models import Ticket
 
@@ -60,7 +60,7 @@ def test_password_hash_costs(app_factory: Any) -> None:
     """Tests hash cheaply (ARGON2_CHEAP); a real deployment keeps argon2's default costs."""
     from argon2 import PasswordHasher
 
-    from kb.agents.auth import hash_password
+    from kb.core.staff import hash_password
 
     cheap, real = app_factory(), app_factory(TESTING=False, ARGON2_CHEAP=False)
     with cheap.app_context():

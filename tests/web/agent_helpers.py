@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb.agents.auth import create_agent
+from kb.core.staff import create_agent
 from kb.extensions import db
 from kb.models import Ticket, utcnow
 

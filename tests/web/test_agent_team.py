@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb.agents.auth import find_agent
+from kb.core.staff import find_agent
 from tests.web.agent_helpers import PASSWORD, login, make_agent, post
 
 

@@ -23,8 +23,8 @@ import redis
 from flask import Flask
 from sqlalchemy import select
 
-from kb.agents.auth import create_agent
 from kb.config import ROOT
+from kb.core.staff import create_agent
 from kb.extensions import db
 from kb.models import Ticket
 
