@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kb import create_app  # noqa: E402
-from kb.services import library, search_index  # noqa: E402
+from kb.core.services import library, search_index  # noqa: E402
 from kb.wizards.registry import all_wizards  # noqa: E402
 from kb.wizards.routing import route  # noqa: E402
 

@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kb.content.article import Article  # noqa: E402
-from kb.search import SearchIndex  # noqa: E402
+from kb.core.content.article import Article  # noqa: E402
+from kb.core.search import SearchIndex  # noqa: E402
 
 TOPICS, TOPIC_WORDS, GENERAL_WORDS = 500, 40, 8_000
 BODY_WORDS, TOPICAL_SHARE = 300, 0.15
 CATEGORIES = 20
-ENOUGH = 3  # same AND -> OR fallback threshold as kb.search
+ENOUGH = 3  # same AND -> OR fallback threshold as kb.core.search
 
 
 class Corpus:

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ROOT, Defaults
+from kb.config import ROOT, Defaults
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from .inputs import install_converters
+    from kb.core.inputs import install_converters
 
     install_converters(app.url_map)  # before any route: strict <int:…> everywhere
     app.config.from_object(Defaults)
@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _finish_config(app)
     _proxy_fix(app)
 
-    from . import extensions as ext
+    from kb import extensions as ext
 
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -48,24 +48,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
 
-    from .core.logs import install as redact_access_logs
-    from .core.worker import init_queue
+    from kb.core.logs import install as redact_access_logs
+    from kb.core.worker import init_queue
 
     redact_access_logs()
 
     init_queue(app)
 
-    from .inputs import init_inputs
-    from .web import init_web
+    from kb.core.inputs import init_inputs
+    from kb.web import init_web
 
     init_inputs(app)
     init_web(app)
 
-    from .cli import kb_cli
+    from kb.cli import kb_cli
 
     app.cli.add_command(kb_cli)
 
-    from .services import init_content
+    from kb.core.services import init_content
 
     init_content(app)
     return app

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .services import library, search_index
+from kb.core.services import library, search_index
 
 kb_cli = AppGroup("kb", help="Helpdesk KB commands.")
 
@@ -18,14 +18,14 @@ kb_cli = AppGroup("kb", help="Helpdesk KB commands.")
 @click.option("--strict", is_flag=True, help="Treat warnings (reviews due) as errors too.")
 def check(strict: bool) -> None:
     """Lint articles, wizards and support.yml; print file:line:col for every problem."""
-    from .content.lint import lint, load_jargon
-    from .wizards import load_wizards
+    from kb.core.content.lint import lint, load_jargon
+    from kb.wizards import load_wizards
 
     cfg = current_app.config
     wizards, wizard_problems = load_wizards(Path(cfg["WIZARDS_DIR"]), library())
     problems = lint(library(), jargon=load_jargon(Path(cfg["JARGON_FILE"])),
                     wizard_ids=wizards.keys(), max_grade=float(cfg["MAX_READING_GRADE"]))
-    from .tickets.supportfile import read_support
+    from kb.tickets.supportfile import read_support
 
     _support, support_problems = read_support(Path(cfg["SUPPORT_FILE"]))
     problems = sorted(problems + wizard_problems + support_problems)
@@ -61,7 +61,7 @@ def index(if_stale: bool) -> None:
               help="Asked for when not given (give it only in scripts).")
 def create_agent_command(email: str, name: str, role: str, password: str) -> None:
     """Add an agent account (the password is stored only as an argon2 hash)."""
-    from .core.staff import create_agent
+    from kb.core.staff import create_agent
 
     try:
         agent = create_agent(email, name, password, role)
@@ -74,7 +74,7 @@ def create_agent_command(email: str, name: str, role: str, password: str) -> Non
 def send_updates_command() -> None:
     """Tell the owner of every open ticket nobody touched today that we are still on it
     (queued: the worker sends them)."""
-    from .agents.actions import send_updates
+    from kb.agents.actions import send_updates
 
     count = send_updates()
     click.echo(f"Queued {count} \"still working on it\" updates.")
@@ -86,8 +86,8 @@ def worker_command(threads: int) -> None:
     """Send the outbox: run the job queue's consumer until stopped (Ctrl+C)."""
     import logging
 
-    from .core.mail import sweep
-    from .core.worker import consumer
+    from kb.core.mail import sweep
+    from kb.core.worker import consumer
 
     if not logging.getLogger().handlers:  # say what was sent, retried or given up on
         logging.basicConfig(level=logging.INFO,
@@ -103,7 +103,7 @@ def worker_command(threads: int) -> None:
               help="Keep this many days (default: LOG_RETENTION_DAYS).")
 def prune(days: int | None) -> None:
     """Delete search logs and wizard runs and events older than the retention period."""
-    from .privacy import prune_logs
+    from kb.core.retention import prune_logs
 
     keep = days or int(current_app.config["LOG_RETENTION_DAYS"])
     counts = prune_logs(keep)

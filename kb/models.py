@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from kb.extensions import db
 
 
 def utcnow() -> datetime:

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .core.urls import public_url
+from kb.core.urls import public_url
 
 # Strict: no inline script or style anywhere, so an injected <script> cannot run.
 CSP = (
@@ -22,26 +22,30 @@ CSP = (
 
 
 def init_web(app: Flask) -> None:
-    from . import agents
-    from .health import init_health
-    from .views import api, health, info, public, tickets, wizard
+    from kb import agents, tickets
+    from kb.api import routes as api
+    from kb.core.health import init_health
+    from kb.ops import routes as ops
+    from kb.outages import routes as outages
+    from kb.public import routes as public
+    from kb.wizards import routes as wizards
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(wizard.bp)
-    app.register_blueprint(tickets.bp)
+    app.register_blueprint(wizards.bp)
+    app.register_blueprint(tickets.make_blueprint())
     app.register_blueprint(agents.make_blueprint())
-    app.register_blueprint(info.bp)
-    app.register_blueprint(health.bp)
+    app.register_blueprint(outages.bp)
+    app.register_blueprint(ops.bp)
     init_health(app)
 
-    from .sso import init_sso, sso_enabled
+    from kb.sso import init_sso, sso_enabled
 
     init_sso(app)
     if sso_enabled(app):  # "My requests" needs a signed-in requester: no sign-in, no page
-        from .views import my_requests
+        from kb.tickets import mine_routes
 
-        app.register_blueprint(my_requests.bp)
+        app.register_blueprint(mine_routes.bp)
 
     app.after_request(_security_headers)
     app.context_processor(_template_context)
@@ -91,10 +95,10 @@ def _security_headers(response: Response) -> Response:
 def _template_context() -> dict[str, Any]:
     from flask import current_app
 
-    from .core.identity import current_requester
-    from .outages import banners_for
-    from .services import library, support
-    from .sso import sso_enabled
+    from kb.core.identity import current_requester
+    from kb.core.services import library, support
+    from kb.outages.service import banners_for
+    from kb.sso import sso_enabled
 
     lib = library()
     enabled = sso_enabled(current_app)
@@ -111,7 +115,7 @@ def _when(value: datetime | None, fmt: str = "%A %d %B at %H:%M") -> str:
     """Dates as people say them: 'Tuesday 24 November at 14:00'."""
     if value is None:
         return ""
-    from .tickets.hours import to_local
+    from kb.tickets.hours import to_local
 
     return to_local(value).strftime(fmt).replace(" 0", " ")
 

@@ -8,7 +8,7 @@ from flask import Blueprint
 
 
 def make_blueprint() -> Blueprint:
-    from . import outage_routes, routes, team_routes, ticket_routes  # noqa: F401  (they add routes)
-    from .blueprint import bp
+    from kb.agents import outage_routes, routes, team_routes, ticket_routes  # noqa: F401  (they add routes)
+    from kb.agents.blueprint import bp
 
     return bp

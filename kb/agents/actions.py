@@ -9,13 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..inputs import parse_id
-from ..models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
-from ..services import library
-from ..tickets import service
-from ..tickets.emails import queue_is_it_fixed, queue_ticket_email
-from ..tickets.lifecycle import DONE, TicketStatus, move, pick_up
+from kb.core.inputs import parse_id
+from kb.core.services import library
+from kb.extensions import db
+from kb.models import Agent, Ticket, TicketArticle, TicketEvent, utcnow
+from kb.tickets import service
+from kb.tickets.emails import queue_is_it_fixed, queue_ticket_email
+from kb.tickets.lifecycle import DONE, TicketStatus, move, pick_up
 
 DONE_STATUSES = tuple(s.value for s in DONE)
 # Whoever typed the address may not own it: until the emailed link is opened, what agents
@@ -108,27 +108,10 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
     db.session.commit()
 
 
-def confirm(ticket: Ticket, fixed: bool) -> None:
-    """The user's answer to "Is it fixed?": yes closes the ticket, no reopens it."""
-    if fixed:
-        service.close_ticket(ticket, ticket.name, "You told us the problem is fixed.")
-        return
-    move(ticket, TicketStatus.IN_PROGRESS, kind="reopened",
-         body="You told us the problem is not fixed yet. We are looking at it again.",
-         author=ticket.name)
-    db.session.commit()
-
-
-def rate(ticket: Ticket, rating: int) -> None:
-    ticket.rating = rating
-    add_event(ticket, "rating", f"Rated our help {rating} out of 5.", ticket.name, True)
-    db.session.commit()
-
-
 def send_updates(now: datetime | None = None) -> int:
     """Queue "we are still working on it" for every open ticket nobody touched today: one
     outbox row each, committed together with the timeline events."""
-    from ..tickets.hours import to_local, to_utc_naive
+    from kb.tickets.hours import to_local, to_utc_naive
 
     now = now or utcnow()
     local_midnight = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from ..core import staff
+from kb.core import staff
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 bp.before_request(staff.guard(public=frozenset({"agent.login"})))

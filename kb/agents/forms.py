@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -15,10 +14,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..core.validators import WorkEmail
-from ..tickets.lifecycle import TicketStatus
+from kb.tickets.lifecycle import TicketStatus
 
 FLAG_REASONS = [("wrong", "Wrong"), ("outdated", "Out of date"), ("unclear", "Unclear")]
 
@@ -84,52 +82,3 @@ class FlagForm(FlaskForm):
     flag_note = TextAreaField("Note for the article owner", validators=[
         DataRequired(message="Say what needs changing."), Length(max=2000)])
     flag_ticket = HiddenField()
-
-
-class OutageForm(FlaskForm):
-    title = StringField("Short title (what people notice)", validators=[
-        DataRequired(message="Enter a short title."), Length(max=200)])
-    message = TextAreaField("Message for users (plain words: what is broken, what to do)",
-                            validators=[DataRequired(message="Enter the message."),
-                                        Length(max=3000)])
-    services = StringField("Affected services (separate with commas)",
-                           validators=[Optional(), Length(max=300)])
-    keywords = StringField("Words people use for it (separate with commas)", validators=[
-        DataRequired(message="Enter at least one word people would type."), Length(max=300)])
-    starts_at = DateTimeLocalField("Started", format="%Y-%m-%dT%H:%M",
-                                   validators=[Optional()])
-    expected_fix_at = DateTimeLocalField("Expected fix (optional)", format="%Y-%m-%dT%H:%M",
-                                         validators=[Optional()])
-
-
-class OutageUpdateForm(FlaskForm):
-    update = TextAreaField("Update", validators=[
-        DataRequired(message="Write the update."), Length(max=3000)])
-
-
-class OutageResolveForm(FlaskForm):
-    resolution = TextAreaField("What was wrong and what was done", validators=[
-        DataRequired(message="Say what fixed it."), Length(max=3000)])
-
-
-class ConfirmForm(FlaskForm):
-    answer = RadioField("Is your problem fixed?", choices=[("yes", "Yes, it is fixed"),
-                                                           ("no", "No, it is not fixed")],
-                        validators=[DataRequired(message="Choose Yes or No.")])
-
-
-class RateForm(FlaskForm):
-    rating = RadioField("How happy are you with the help you got?", coerce=int, choices=[
-        (5, "5 – Very happy"), (4, "4 – Happy"), (3, "3 – Neither happy nor unhappy"),
-        (2, "2 – Unhappy"), (1, "1 – Very unhappy")],
-        validators=[InputRequired(message="Choose a number from 1 to 5."),
-                    NumberRange(min=1, max=5, message="Choose a number from 1 to 5.")])
-
-
-class JoinOutageForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(message="Enter your name."),
-                                                Length(max=120)])
-    email = EmailField("Your work email", validators=[
-        DataRequired(message="Enter your email address."),
-        WorkEmail(),
-        Length(max=200)])

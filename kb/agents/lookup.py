@@ -1,5 +1,5 @@
 """Finding tickets and people by what a caller says on the phone: their name, their email
-address, or words of their problem. Articles are found by kb.searchlog; this is the rest."""
+address, or words of their problem. Articles are found by kb.core.searchlog; this is the rest."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from ..extensions import db
-from ..models import Ticket, utcnow
-from ..search.request import is_stop
-from ..search.schema import words
+from kb.core.search.request import is_stop
+from kb.core.search.schema import words
+from kb.extensions import db
+from kb.models import Ticket, utcnow
 
 LIMIT = 10
 

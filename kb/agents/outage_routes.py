@@ -9,13 +9,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import outages
-from ..core.staff import current_agent
-from ..extensions import db
-from ..models import Outage
-from ..tickets.hours import to_local, to_utc_naive
-from .blueprint import bp
-from .forms import OutageForm, OutageResolveForm, OutageUpdateForm
+from kb.agents.blueprint import bp
+from kb.core.staff import current_agent
+from kb.extensions import db
+from kb.models import Outage
+from kb.outages import service as outages
+from kb.outages.forms import OutageForm, OutageResolveForm, OutageUpdateForm
+from kb.tickets.hours import to_local, to_utc_naive
 
 
 def _lead_only() -> None:

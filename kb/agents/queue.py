@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Agent, Ticket, utcnow
-from ..search.request import is_stop
-from ..search.schema import stem_word, words
-from ..services import support
-from ..tickets.hours import support_hours_between
-from ..tickets.service import STATUSES
-from .actions import DONE_STATUSES
-from .lookup import like_pattern
+from kb.agents.actions import DONE_STATUSES
+from kb.agents.lookup import like_pattern
+from kb.core.search.request import is_stop
+from kb.core.search.schema import stem_word, words
+from kb.core.services import support
+from kb.extensions import db
+from kb.models import Agent, Ticket, utcnow
+from kb.tickets.hours import support_hours_between
+from kb.tickets.service import STATUSES
 
 PER_PAGE = 50
 

@@ -19,20 +19,20 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..core import staff
-from ..core.staff import current_agent as me
-from ..core.urls import public_url
-from ..extensions import db, limiter
-from ..inputs import arg_id, parse_id
-from ..models import ArticleFlag, Ticket
-from ..search.request import ticket_number
-from ..searchlog import MAX_QUERY, run_search
-from ..services import library, search_index
-from . import lookup
-from .actions import DONE_STATUSES, link_article, link_rate
-from .blueprint import bp
-from .forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
-from .ticket_routes import render_ticket
+from kb.agents import lookup
+from kb.agents.actions import DONE_STATUSES, link_article, link_rate
+from kb.agents.blueprint import bp
+from kb.agents.forms import EmptyForm, FlagForm, LinkFromSearchForm, LoginForm
+from kb.agents.ticket_routes import render_ticket
+from kb.core import staff
+from kb.core.inputs import arg_id, parse_id
+from kb.core.search.request import ticket_number
+from kb.core.searchlog import MAX_QUERY, run_search
+from kb.core.services import library, search_index
+from kb.core.staff import current_agent as me
+from kb.core.urls import public_url
+from kb.extensions import db, limiter
+from kb.models import ArticleFlag, Ticket
 
 
 # ---------------------------------------------------------------- sign in and out

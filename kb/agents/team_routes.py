@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..core import staff as auth
-from ..core.staff import current_agent
-from ..core.validators import WorkEmail
-from ..extensions import db
-from ..models import Agent
-from .blueprint import bp
+from kb.agents.blueprint import bp
+from kb.core import staff as auth
+from kb.core.staff import current_agent
+from kb.core.validators import WorkEmail
+from kb.extensions import db
+from kb.models import Agent
 
 ROLE_CHOICES = [("agent", "Agent"), ("lead", "Lead (can manage the team and outages)")]
 

@@ -18,18 +18,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..core.mail import STATE_WORDS, emails_for
-from ..core.staff import current_agent
-from ..extensions import db
-from ..inputs import arg_page
-from ..models import Agent, Attachment, Ticket
-from ..outages import matching_outages
-from ..services import library, search_index, support
-from ..tickets.lifecycle import IllegalTransition, TicketStatus, allowed
-from ..tickets.service import STATUSES, attachment_path
-from . import actions
-from .blueprint import bp
-from .forms import (
+from kb.agents import actions
+from kb.agents.blueprint import bp
+from kb.agents.forms import (
     AssignForm,
     EscalateForm,
     FlagForm,
@@ -38,7 +29,16 @@ from .forms import (
     ResolveForm,
     StatusForm,
 )
-from .queue import VIEWS, likely_duplicates, queue
+from kb.agents.queue import VIEWS, likely_duplicates, queue
+from kb.core.inputs import arg_page
+from kb.core.mail import STATE_WORDS, emails_for
+from kb.core.services import library, search_index, support
+from kb.core.staff import current_agent
+from kb.extensions import db
+from kb.models import Agent, Attachment, Ticket
+from kb.outages.service import matching_outages
+from kb.tickets.lifecycle import IllegalTransition, TicketStatus, allowed
+from kb.tickets.service import STATUSES, attachment_path
 
 
 @bp.route("/tickets", endpoint="tickets")

@@ -1,2 +1,3 @@
-"""Shared services several areas call and none of which knows Flask routes: for now the
-outbox and the job queue that sends it (search, content and privacy move here when touched)."""
+"""Shared services that several areas call and none of which declares routes: search and
+content, the search log, privacy (redaction) and retention, mail (the outbox and its worker),
+staff sign-in, health checks, input parsing and the small soft cache."""

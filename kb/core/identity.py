@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, session
 
-from ..extensions import db
-from ..models import Requester
+from kb.extensions import db
+from kb.models import Requester
 
 SESSION_KEY = "requester_id"
 

@@ -7,7 +7,7 @@ import logging
 import re
 from urllib.parse import parse_qsl, urlencode
 
-from ..tickets.redact import redact
+from kb.core.privacy import redact
 
 _QUERY = re.compile(r"\?([^\s\"']*)")
 LOGGERS = ("werkzeug", "gunicorn.access")

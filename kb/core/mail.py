@@ -20,8 +20,8 @@ from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from ..extensions import db
-from ..models import OutboxEmail, utcnow
+from kb.extensions import db
+from kb.models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def _enqueue_after_commit(session: Session) -> None:
     """Only committed rows are enqueued: a worker never looks for a row that is not there."""
     ids = session.info.pop(_PENDING, None)
     if ids:
-        from .worker import enqueue
+        from kb.core.worker import enqueue
 
         enqueue(ids)
 

@@ -20,8 +20,8 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from ..extensions import db, login_manager
-from ..models import Agent, new_token
+from kb.extensions import db, login_manager
+from kb.models import Agent, new_token
 
 log = logging.getLogger(__name__)
 SESSION_STARTED, SESSION_SEEN = "agent_since", "agent_seen"  # for idle and absolute expiry

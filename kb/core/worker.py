@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from redis import ConnectionPool
 
-from . import mail
+from kb.core import mail
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..core.identity import sso_enabled
+from kb.core.identity import sso_enabled
 
 __all__ = ["init_sso", "sso_enabled"]
 
@@ -15,8 +15,8 @@ def init_sso(app: Flask) -> None:
     """Register the provider and the sign-in routes, only when an issuer is configured."""
     if not sso_enabled(app):
         return
-    from .oidc import register_provider
-    from .routes import bp
+    from kb.sso.oidc import register_provider
+    from kb.sso.routes import bp
 
     register_provider(app)
     app.register_blueprint(bp)

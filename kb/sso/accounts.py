@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Agent, Requester, new_token, utcnow
-from .oidc import ClaimsRefused, Identity
+from kb.extensions import db
+from kb.models import Agent, Requester, new_token, utcnow
+from kb.sso.oidc import ClaimsRefused, Identity
 
 # Not an argon2 hash: password sign-in always fails for an agent created by sign-in.
 NO_PASSWORD = "!sso"

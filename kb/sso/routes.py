@@ -15,10 +15,10 @@ from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
-from ..core.identity import sign_in_requester, sign_out_requester
-from ..extensions import db, limiter
-from . import accounts
-from .oidc import ClaimsRefused, claims_options, client, identity_from, issuer
+from kb.core.identity import sign_in_requester, sign_out_requester
+from kb.extensions import db, limiter
+from kb.sso import accounts
+from kb.sso.oidc import ClaimsRefused, claims_options, client, identity_from, issuer
 
 bp = Blueprint("sso", __name__, url_prefix="/sso")
 log = logging.getLogger(__name__)

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import render_template
 
-from ..core.mail import queue_email, recently_sent
-from ..models import OutboxEmail, Ticket, utcnow
-from ..services import support
-from .hours import describe_deadline
-from .service import status_url
+from kb.core.mail import queue_email, recently_sent
+from kb.core.services import support
+from kb.models import OutboxEmail, Ticket, utcnow
+from kb.tickets.hours import describe_deadline
+from kb.tickets.service import status_url
 
 
 def email_context(ticket: Ticket, **ctx: Any) -> dict[str, Any]:

@@ -8,10 +8,18 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from ..core.validators import WorkEmail
-from .uploads import CheckedUpload, UploadError, check_upload
+from kb.core.validators import WorkEmail
+from kb.tickets.uploads import CheckedUpload, UploadError, check_upload
 
 IMPACTS = [SelectChoice("me", "Just me"), SelectChoice("team", "My team or several people"),
            SelectChoice("everyone", "Everyone, or a whole building or service")]
@@ -93,3 +101,17 @@ class LostLinkForm(FlaskForm):
     email = EmailField("Your work email address", validators=[
         DataRequired(message="Enter the email address you used."), WorkEmail(),
         Length(max=200, message="Enter an email address of 200 characters or fewer.")])
+
+
+class ConfirmForm(FlaskForm):
+    answer = RadioField("Is your problem fixed?", choices=[("yes", "Yes, it is fixed"),
+                                                           ("no", "No, it is not fixed")],
+                        validators=[DataRequired(message="Choose Yes or No.")])
+
+
+class RateForm(FlaskForm):
+    rating = RadioField("How happy are you with the help you got?", coerce=int, choices=[
+        (5, "5 – Very happy"), (4, "4 – Happy"), (3, "3 – Neither happy nor unhappy"),
+        (2, "2 – Unhappy"), (1, "1 – Very unhappy")],
+        validators=[InputRequired(message="Choose a number from 1 to 5."),
+                    NumberRange(min=1, max=5, message="Choose a number from 1 to 5.")])

@@ -17,7 +17,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def _zone(cfg: Mapping[str, Any] | None = None) -> ZoneInfo:
     if cfg is None:
-        from ..services import support
+        from kb.core.services import support
 
         cfg = support()
     return ZoneInfo(str(cfg.get("timezone") or "UTC"))

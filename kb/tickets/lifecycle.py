@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from ..extensions import db
-from ..models import Ticket, TicketEvent, utcnow
+from kb.extensions import db
+from kb.models import Ticket, TicketEvent, utcnow
 
 
 class TicketStatus(StrEnum):

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from ..extensions import db
-from ..models import Attachment, Ticket, TicketEvent, utcnow
-from ..services import support
-from .hours import priority_for, respond_by
-from .lifecycle import OPEN, TicketStatus, move
-from .lifecycle import record as add_event
-from .redact import redact
-from .uploads import CheckedUpload
+from kb.core.privacy import redact
+from kb.core.services import support
+from kb.extensions import db
+from kb.models import Attachment, Ticket, TicketEvent, utcnow
+from kb.tickets.hours import priority_for, respond_by
+from kb.tickets.lifecycle import OPEN, TicketStatus, move
+from kb.tickets.lifecycle import record as add_event
+from kb.tickets.uploads import CheckedUpload
 
 log = logging.getLogger(__name__)
 
@@ -221,3 +221,20 @@ def attachment_download(ticket: Ticket, attachment_id: int) -> Response:
                          download_name=attachment.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def confirm(ticket: Ticket, fixed: bool) -> None:
+    """The user's answer to "Is it fixed?": yes closes the ticket, no reopens it."""
+    if fixed:
+        close_ticket(ticket, ticket.name, "You told us the problem is fixed.")
+        return
+    move(ticket, TicketStatus.IN_PROGRESS, kind="reopened",
+         body="You told us the problem is not fixed yet. We are looking at it again.",
+         author=ticket.name)
+    db.session.commit()
+
+
+def rate(ticket: Ticket, rating: int) -> None:
+    ticket.rating = rating
+    add_event(ticket, "rating", f"Rated our help {rating} out of 5.", ticket.name, True)
+    db.session.commit()

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
-from .. import yamlsafe
-from ..content.problems import Problem
-from ..wizards.marked import MDict, MList, Pos, to_marked
+from kb.core import yamlsafe
+from kb.core.content.problems import Problem
+from kb.wizards.marked import MDict, MList, Pos, to_marked
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 IMPACTS = ("everyone", "team", "me")

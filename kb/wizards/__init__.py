@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .loader import load_wizards
-from .runs import handoff_payload
+from kb.wizards.loader import load_wizards
+from kb.wizards.runs import handoff_payload
 
 __all__ = ["handoff_payload", "load_wizards"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..inputs import parse_number
-from ..models import WizardRun
-from ..services import library
-from ..tickets.redact import redact
-from .model import Node, Wizard
-from .registry import matches
-from .runs import open_answer, record, start_run, update_state
+from kb.core.inputs import parse_number
+from kb.core.privacy import redact
+from kb.core.services import library
+from kb.models import WizardRun
+from kb.wizards.model import Node, Wizard
+from kb.wizards.registry import matches
+from kb.wizards.runs import open_answer, record, start_run, update_state
 
 YES_NO = {"yes": "Yes, that worked", "no": "No, it did not work"}
 
@@ -123,7 +123,7 @@ def arrive(run: WizardRun, wizard: Wizard, node_id: str) -> Outcome:
 
 def goto(run: WizardRun, wizard: Wizard, node: Node) -> Outcome:
     """Continue in another wizard, carrying the user's own words so they are not asked twice."""
-    from .registry import get_wizard
+    from kb.wizards.registry import get_wizard
 
     target = get_wizard(node.wizard)
     run.outcome = "goto"

@@ -8,11 +8,11 @@ from typing import Any
 
 import yaml
 
-from .. import yamlsafe
-from ..content.problems import Problem
-from .marked import MDict, MList, Pos, to_marked
-from .model import NODE_TYPES, Node, Option, Route, Wizard, is_not_sure
-from .validate import check_graph
+from kb.core import yamlsafe
+from kb.core.content.problems import Problem
+from kb.wizards.marked import MDict, MList, Pos, to_marked
+from kb.wizards.model import NODE_TYPES, Node, Option, Route, Wizard, is_not_sure
+from kb.wizards.validate import check_graph
 
 IMPACTS = ("me", "team", "everyone")
 URGENCIES = ("low", "normal", "high")

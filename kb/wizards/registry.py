@@ -9,12 +9,12 @@ from typing import Any
 
 from flask import current_app
 
-from ..content.problems import Problem
-from ..search.schema import stem_word, words
-from ..services import library, search_index
-from .loader import load_wizards
-from .model import Wizard
-from .routing import Routing, route
+from kb.core.content.problems import Problem
+from kb.core.search.schema import stem_word, words
+from kb.core.services import library, search_index
+from kb.wizards.loader import load_wizards
+from kb.wizards.model import Wizard
+from kb.wizards.routing import Routing, route
 
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "kb_wizards"

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..search.request import is_stop
-from ..search.schema import stem_word, words
-from .model import Wizard
+from kb.core.search.request import is_stop
+from kb.core.search.schema import stem_word, words
+from kb.wizards.model import Wizard
 
 log = logging.getLogger(__name__)
 

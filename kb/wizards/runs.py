@@ -17,9 +17,9 @@ from typing import Any
 from flask import session
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import WizardEvent, WizardRun
-from ..tickets.redact import redact
+from kb.core.privacy import redact
+from kb.extensions import db
+from kb.models import WizardEvent, WizardRun
 
 SESSION_KEYS = "wizard_keys"  # every run key this browser owns (newest last)
 SESSION_GENERAL = "wizard_general"  # key of the row holding the last general-question text

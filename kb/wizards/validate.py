@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .marked import MDict, MList, Pos
-from .model import TERMINAL_TYPES, Wizard
+from kb.wizards.marked import MDict, MList, Pos
+from kb.wizards.model import TERMINAL_TYPES, Wizard
 
 
 def check_graph(wizard: Wizard, raw_nodes: MDict) -> list[tuple[Pos, str]]:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from kb.config import Defaults
-from kb.content.glossary import Glossary, Term
-from kb.content.library import Library, load_library
-from kb.content.lint import lint, load_jargon
-from kb.content.loader import Category, load_articles
-from kb.content.render import render
+from kb.core.content.glossary import Glossary, Term
+from kb.core.content.library import Library, load_library
+from kb.core.content.lint import lint, load_jargon
+from kb.core.content.loader import Category, load_articles
+from kb.core.content.render import render
 
 GOOD = """---
 id: {id}

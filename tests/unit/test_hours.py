@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.config import ROOT
-from kb.services import load_support
+from kb.core.services import load_support
 from kb.tickets.hours import (
     add_support_hours,
     describe_deadline,

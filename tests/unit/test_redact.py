@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.tickets.redact import KEY_MARK, PASSWORD_MARK, PIN_MARK, describe, redact
+from kb.core.privacy import KEY_MARK, PASSWORD_MARK, PIN_MARK, describe, redact
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.article import Article
-from kb.search import SearchIndex, SearchResults
+from kb.core.content.article import Article
+from kb.core.search import SearchIndex, SearchResults
 
 SYNONYMS = """\
 - [frozen, not responding, hourglass, spinning wheel]

@@ -9,10 +9,10 @@ import pytest
 from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
-from kb.content.article import Article
-from kb.search import SearchIndex
-from kb.search.ranking import TermLeaf
-from kb.search.schema import FIELD_BOOSTS, text_analyzer, word_keys
+from kb.core.content.article import Article
+from kb.core.search import SearchIndex
+from kb.core.search.ranking import TermLeaf
+from kb.core.search.schema import FIELD_BOOSTS, text_analyzer, word_keys
 
 WORDS = ("printer cable network outlook password screen laptop update driver meeting camera "
          "battery folder backup browser keyboard mouse headset docking").split()

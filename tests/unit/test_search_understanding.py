@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from kb.content.article import Article
-from kb.search import SearchIndex
-from kb.search.request import article_ids, is_stop, ticket_number
-from kb.search.spelling import is_word
+from kb.core.content.article import Article
+from kb.core.search import SearchIndex
+from kb.core.search.request import article_ids, is_stop, ticket_number
+from kb.core.search.spelling import is_word
 
 
 def art(id: int, title: str, body: str, *, tags: tuple[str, ...] = (),

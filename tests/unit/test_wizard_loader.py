@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from kb.config import ROOT
-from kb.services import library
+from kb.core.services import library
 from kb.wizards import load_wizards
 
 GOOD = """\

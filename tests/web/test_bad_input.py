@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from wtforms import Form
 
 from kb import create_app
-from kb.inputs import MAX_ID, arg_page, parse_id, parse_number
+from kb.core.inputs import MAX_ID, arg_page, parse_id, parse_number
 from kb.models import Outage
 from tests.conftest import csrf_token
 

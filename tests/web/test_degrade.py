@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.exc import OperationalError
 
 from kb import create_app
+from kb.core.services import library, support
+from kb.core.softcache import soft
 from kb.extensions import db
 from kb.models import Outage
-from kb.outages import banners_for, create_outage
-from kb.services import library, support
-from kb.softcache import soft
+from kb.outages.service import banners_for, create_outage
 
 from .tickets_helpers import ticket_data
 

@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from kb.core.search import SearchIndex
+from kb.core.services import library, search_index
 from kb.extensions import db
 from kb.models import SearchLog
-from kb.search import SearchIndex
-from kb.services import library, search_index
 
 REBUILDING = "Search is being rebuilt, try again in a minute"
 

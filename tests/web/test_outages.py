@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from kb.extensions import db
 from kb.models import Outage, Ticket, utcnow
-from kb.outages import banners_for, create_outage, join_outage, matching_outages
+from kb.outages.service import banners_for, create_outage, join_outage, matching_outages
 
 from .agent_helpers import login, make_agent, post, token_from
 

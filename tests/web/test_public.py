@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from kb.core.services import library
 from kb.extensions import db
 from kb.models import Feedback, SearchLog
-from kb.services import library
 from tests.conftest import csrf_token
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from flask import Flask
 
-from kb.services import library, search_index
+from kb.core.services import library, search_index
 from kb.wizards.registry import all_wizards, route_request
 
 HERE = Path(__file__).parent.parent

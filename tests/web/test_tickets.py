@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from kb.core.privacy import PASSWORD_MARK
 from kb.extensions import db
 from kb.models import SearchLog, Ticket, TicketEvent, WizardRun
-from kb.tickets.redact import PASSWORD_MARK
 from tests.web.tickets_helpers import form_fields, status_token, ticket_data
 
 

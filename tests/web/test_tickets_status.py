@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from kb.core.privacy import PASSWORD_MARK
 from kb.extensions import db
 from kb.models import Attachment, Ticket, TicketEvent
-from kb.tickets.redact import PASSWORD_MARK
 from kb.tickets.uploads import TOO_BIG, WRONG_TYPE
 from tests.conftest import csrf_token
 from tests.web.tickets_helpers import PNG, sent_url, status_token, ticket_data

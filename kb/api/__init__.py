@@ -1,0 +1,1 @@
+"""The read-only JSON API (/api/v1): search, articles and title suggestions, public only."""

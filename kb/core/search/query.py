@@ -1,0 +1,402 @@
+"""Turning what people type into ranked, filtered, highlighted results.
+
+User text never reaches Whoosh's query parser: it is cut into plain words, so quotes, ``AND(``
+or ``*`` are just words and nothing can raise. Results are ranked by how much of the request
+they answer (its content words, weighted by how telling each is), and only those close to the
+best are listed; the rest sit behind "show all". A weak best match makes ``confident`` false.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from html import escape
+from math import log
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from kb.core.search.ranking import Concept, QueryLeaf, Ranker, TermLeaf
+from kb.core.search.request import article_ids, is_stop, is_stop_typo, without_ids
+from kb.core.search.schema import FIELD_BOOSTS, word_keys, words
+from kb.core.search.snippets import snippet
+from kb.core.search.spelling import UNKNOWN_RARITY, Speller, rarity
+from kb.core.search.synonyms import Phrase, Synonyms
+
+MAX_QUERY_CHARS = 1000  # two or three pasted sentences; longer input is cut (bounds the work)
+MAX_WORDS = 32  # content words counted (small words never count: see request.is_stop)
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+PREFIX_TERMS = 64  # title words one typed prefix may expand to in suggestions
+PHRASE_FIELDS = ("title", "summary", "tags")  # fields with positions
+STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is about the word
+BODY_SHARE = 0.35  # a word found only in the body counts about a third of one in title or tags
+SYNONYM_SHARE = 0.7  # a match through a synonym counts a little less than the word typed
+CANDIDATES = 15  # best BM25 documents re-ranked by how much of the request they answer
+ENOUGH = 3  # fewer documents with every word than this, and those with any word are ranked
+TIE = 0.25  # share of the score given to BM25, so equal coverage is ordered by it
+CUT = 0.6  # results scoring below this share of the best one are "show all" only
+CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
+FIRM, FIRM_COVER = 4.0, 0.1  # ... matches this weight in title/tags and this share
+FIRM_WORDS = 4  # ... of a request this long (short ones must be mostly answered)
+UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
+OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
+IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
+BETTER = 0.1  # a corrected query must answer this much more of the request to be used
+
+
+@dataclass
+class Hit:
+    id: int
+    title: str
+    summary: str
+    category: str
+    audience: str
+    snippet: str  # safe HTML: escaped text, matched words in <mark>; else the escaped summary
+    score: float
+    coverage: float = 1.0  # share of the request (weighted content words) this article answers
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int  # results that really match (above the cut-off relative to the best)
+    page: int
+    pages: int
+    per_page: int
+    hits: list[Hit]
+    did_you_mean: str | None  # the corrected query the results are for, when one was used
+    category: str | None
+    confident: bool = False  # false when nothing matches or the best match is weak
+    total_all: int = 0  # every article sharing a word with the request ("show all N")
+    show_all: bool = False
+    looked_up: bool = False  # an article id ("KB-42") was named and put first
+    coverage: float = 0.0  # share of the request the best result answers
+    firm: float = 0.0  # weight of telling words the best result has in title, summary or tags
+    words: int = 0  # concepts (content words or synonym groups) the request has
+
+
+@dataclass
+class _Part:
+    """One concept of the request: its leaves by field group, for the words as typed and
+    for their synonyms, and how much the concept weighs."""
+
+    strong: Concept
+    body: Concept
+    weight: float
+    terms: set[str]
+    strong_syn: Concept = field(default_factory=list)
+    body_syn: Concept = field(default_factory=list)
+
+    @property
+    def leaves(self) -> Concept:
+        return self.strong + self.body + self.strong_syn + self.body_syn
+
+
+@dataclass
+class _Match:
+    """The request run once: (score, coverage, docnum) best first, and the terms to mark."""
+
+    ranked: list[tuple[float, float, int]] = field(default_factory=list)
+    total_any: int = 0
+    terms: frozenset[str] = frozenset()
+    firm: float = 0.0  # weight the best result matches in its title, summary or tags
+    words: int = 0  # concepts in the request
+
+    @property
+    def confident(self) -> bool:
+        """The best result answers most of the request, or its title and tags match several
+        telling words of a long one (long requests carry names, dates and places too)."""
+        return self.top >= CONFIDENT or (
+            self.words >= FIRM_WORDS and self.firm >= FIRM and self.top >= FIRM_COVER)
+
+    @property
+    def top(self) -> float:
+        return self.ranked[0][1] if self.ranked else 0.0
+
+
+class Engine:
+    """Runs queries on one Whoosh searcher; lives as long as that searcher (caches with it)."""
+
+    def __init__(self, searcher: Searcher, synonyms: Synonyms):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.synonyms = synonyms
+        self.ranker = Ranker(searcher)
+        self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
+        self._spellers: dict[bool, Speller] = {}  # public words only / every word
+        self._weights: dict[str, float] = {}
+
+    def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
+        """Docnums a search may return (None = all): public only unless asked, and the category.
+
+        Computed once per searcher and applied while ranking, so totals count only these."""
+        key = (category, include_internal)
+        if key not in self._allowed:
+            sets = []
+            if not include_internal:
+                sets.append(self._docs("audience", "public"))
+            if category is not None:
+                sets.append(self._docs("category", category))
+            if len(self._allowed) > 256:  # categories come from URLs: keep the memo small
+                self._allowed.clear()
+            self._allowed[key] = set.intersection(*sets) if sets else None
+        return self._allowed[key]
+
+    def _docs(self, name: str, value: str) -> set[int]:
+        ids, tfs = array("i"), array("f")
+        for seg in self.ranker.segments:
+            seg.read(name, value, ids, tfs)
+        return set(ids)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _part(self, alternatives: list[Phrase], weight: float) -> _Part:
+        """A word or synonym group as leaves: each stem in each text field, boosted per field;
+        the words as typed apart from their synonyms (a synonym match counts a little less)."""
+        part = _Part([], [], weight, set())
+        for number, phrase in enumerate(alternatives):
+            strong, body = (part.strong, part.body) if number == 0 else \
+                (part.strong_syn, part.body_syn)
+            stems = [keys[0] for w in phrase if (keys := word_keys(w))]
+            part.terms.update(stems)
+            if len(stems) == 1:
+                for name, boost in FIELD_BOOSTS.items():
+                    leaf = TermLeaf(name, stems[0], boost)
+                    (strong if name in STRONG_FIELDS else body).append(leaf)
+            elif stems:
+                strong.extend(QueryLeaf(wq.Phrase(name, stems, boost=FIELD_BOOSTS[name]))
+                              for name in PHRASE_FIELDS)
+                body.append(QueryLeaf(wq.And([wq.Term("body", s) for s in stems])))
+        return part
+
+    def _weight(self, word: str) -> float:
+        """How much a word tells about the problem (memoised per searcher)."""
+        got = self._weights.get(word)
+        if got is None:
+            if len(self._weights) > 50_000:
+                self._weights.clear()
+            got = self._weights[word] = self._compute_weight(word)
+        return got
+
+    def _compute_weight(self, word: str) -> float:
+        """How much a word tells about the problem: rare in English and rare in the articles.
+
+        A word no article uses keeps its full weight, so a request about a stapler is not
+        answered by the paper-jam article just because "jammed" matched."""
+        keys = word_keys(word)
+        english = max(0.3, rarity(word))
+        df = max((self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS),
+                 default=0) if keys else 0
+        if not df:
+            # A name or code no article uses ("Pecos", "C8045") tells little; an English
+            # word no article uses ("stapler") says the request is about something else.
+            return UNKNOWN_WEIGHT if english >= UNKNOWN_RARITY else english * OTHER_TOPIC
+        n = max(2, self.reader.doc_count_all())
+        return english * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
+
+    def _parts(self, query_words: list[str]) -> list[_Part]:
+        parts: list[_Part] = []
+        for alternatives in self.synonyms.expand(query_words):
+            content = [w for w in alternatives[0] if not is_stop(w)
+                       and not (not self._known(w) and is_stop_typo(w))]
+            if content:
+                weight = max(self._weight(w) for w in content)
+                parts.append(self._part(alternatives, weight))
+            if len(parts) >= MAX_WORDS:
+                break
+        return parts
+
+    def _match(self, query_words: list[str], allow: set[int] | None, need: int) -> _Match:
+        """Rank by how much of the request each article answers (weighted concepts matched,
+        title and tags above the body), with BM25 to order equal coverage."""
+        parts = self._parts(query_words)
+        concepts = [p.leaves for p in parts if p.leaves]
+        if not concepts:
+            return _Match()
+        limit = max(CANDIDATES, need)
+        # Candidates: the documents with every concept when there are enough of them (cheap,
+        # and they answer the most), else those with any; then re-ranked by coverage.
+        total_any, ranked = self.ranker.conjunctive(concepts, allow, limit)
+        if total_any < ENOUGH and len(concepts) > 1:
+            total_any, ranked = self.ranker.disjunctive(concepts, allow, limit)
+        if not ranked:
+            return _Match(total_any=total_any)
+        docs = sorted(d for _s, d in ranked)
+        cover = dict.fromkeys(docs, 0.0)
+        firm = dict.fromkeys(docs, 0.0)
+        for part in parts:
+            got: dict[int, float] = {}  # the best way each document matches this concept
+            rest = docs  # shares are tried best first: a document is looked up till it matches
+            for leaves, share in ((part.strong, 1.0), (part.strong_syn, SYNONYM_SHARE),
+                                  (part.body, BODY_SHARE),
+                                  (part.body_syn, BODY_SHARE * SYNONYM_SHARE)):
+                if leaves and rest:
+                    got.update(dict.fromkeys(self.ranker.scores(leaves, rest), share))
+                    rest = [d for d in rest if d not in got]
+            for d, share in got.items():
+                cover[d] += share * part.weight
+                if share >= SYNONYM_SHARE:
+                    firm[d] += share * part.weight
+        weight = sum(p.weight for p in parts) or 1.0
+        top_bm25 = ranked[0][0] or 1.0
+        rows = [((1 - TIE) * cover[d] / weight + TIE * s / top_bm25, cover[d] / weight, d)
+                for s, d in ranked]
+        rows.sort(key=lambda r: (-r[0], r[2]))
+        terms = frozenset(t for p in parts for t in p.terms)
+        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0, len(parts))
+
+    # -- spelling ------------------------------------------------------------------------------
+
+    def _known(self, word: str) -> bool:
+        keys = word_keys(word)
+        return not keys or any(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
+
+    def speller(self, include_internal: bool) -> Speller:
+        """Close words among those the articles a search may show use in their titles,
+        summaries and tags (internal words never reach the public); built on the first
+        misspelt word from the index's lexicon, kept with the searcher."""
+        got = self._spellers.get(include_internal)
+        if got is None:
+            counts: dict[str, int] = {}
+            name = "spell_all" if include_internal else "spell_public"
+            for term, info in self.reader.iter_field(name):
+                w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                if len(w) >= 3 and w.isalpha():
+                    counts[w] = info.doc_frequency()
+            got = self._spellers[include_internal] = Speller(counts)
+        return got
+
+    def correct(self, query_words: list[str], allow: set[int] | None, need: int,
+                best: _Match, include_internal: bool) -> tuple[list[str], _Match] | None:
+        """Replace misspelt words (non-words no article uses) by close index words, one at a
+        time, keeping a replacement only when the request is then clearly better answered."""
+        speller = self.speller(include_internal)
+        fixed = list(query_words)
+        current = best
+        changed = False
+        for i, w in enumerate(query_words):
+            if is_stop(w) or self._known(w):
+                continue
+            for candidate in speller.candidates(w):
+                trial = [*fixed[:i], candidate, *fixed[i + 1:]]
+                got = self._match(trial, allow, need)
+                if got.top >= current.top + BETTER:
+                    fixed, current, changed = trial, got, True
+                    break
+        return (fixed, current) if changed else None
+
+    # -- public operations ---------------------------------------------------------------------
+
+    @staticmethod
+    def nothing(text: Any, category: str | None, page: Any, per_page: Any) -> SearchResults:
+        """Empty results, shaped like real ones (no index yet, blank query, nothing allowed)."""
+        return SearchResults(query=text if isinstance(text, str) else "", total=0,
+                             page=_clamp(page, 1, MAX_PAGE, 1), pages=0,
+                             per_page=_clamp(per_page, 1, MAX_PER_PAGE, 10), hits=[],
+                             did_you_mean=None, category=category)
+
+    def search(self, text: Any, *, category: str | None, page: Any, per_page: Any,
+               include_internal: bool, exact: bool = False,
+               show_all: bool = False) -> SearchResults:
+        out = self.nothing(text, category, page, per_page)
+        raw = out.query[:MAX_QUERY_CHARS]
+        allow = self.allowed(category, include_internal)
+        if allow is not None and not allow:
+            return out
+        named = self._named(raw, allow, bare=include_internal)
+        query_words = words(without_ids(raw)) if not (named and raw.strip().isdigit()) else []
+        need = out.page * out.per_page
+        best = self._match(query_words, allow, need)
+        if not exact and query_words:
+            corrected = self.correct(query_words, allow, need, best, include_internal)
+            if corrected is not None:
+                fixed, best = corrected
+                out.did_you_mean = " ".join(fixed)
+        rows = best.ranked
+        top_score = rows[0][0] if rows else 0.0
+        strong = [r for r in rows if r[0] >= CUT * top_score]
+        out.show_all = bool(show_all)
+        shown = rows if show_all else strong
+        out.confident = bool(named) or best.confident
+        out.coverage, out.firm, out.words = best.top, best.firm, best.words
+        out.looked_up = bool(named)
+        docs = [*named, *(d for _s, _c, d in shown if d not in named)]
+        cover = {d: c for _s, c, d in rows}
+        score = {d: s for s, _c, d in rows}
+        out.total = len(docs) + (max(0, best.total_any - len(rows)) if show_all else 0)
+        out.total_all = max(best.total_any, len(rows), out.total)
+        out.pages = -(-out.total // out.per_page)
+        start = (out.page - 1) * out.per_page
+        out.hits = [self._hit(d, score.get(d, 1.0), best.terms, cover.get(d, 1.0))
+                    for d in docs[start:start + out.per_page]]
+        return out
+
+    def _named(self, text: str, allow: set[int] | None, *, bare: bool) -> list[int]:
+        """Docnums of the articles the text names by id ("KB-42"; "42" when ``bare``)."""
+        out = []
+        for article_id in article_ids(text, bare=bare):
+            docnum = self.searcher.document_number(id=str(article_id))
+            if docnum is not None and (allow is None or docnum in allow):
+                out.append(docnum)
+        return out
+
+    def _hit(self, docnum: int, score: float, terms: frozenset[str] | None,
+             coverage: float = 1.0) -> Hit:
+        doc = self.searcher.stored_fields(docnum)
+        summary = doc.get("summary", "")
+        marked = snippet(doc.get("body", ""), terms) if terms else None
+        return Hit(id=int(doc["id"]), title=doc.get("title", ""), summary=summary,
+                   category=doc.get("category", ""), audience=doc.get("audience", ""),
+                   snippet=marked or escape(summary), score=float(score), coverage=coverage)
+
+    def suggest(self, prefix: Any, *, include_internal: bool, limit: Any) -> list[tuple[int, str]]:
+        """Titles with a word starting with each typed word (the last may be unfinished)."""
+        text = prefix if isinstance(prefix, str) else ""
+        limit = _clamp(limit, 0, MAX_PER_PAGE, 8)
+        allow = self.allowed(None, include_internal)
+        concepts: list[Concept] = []
+        for w in words(text[:MAX_QUERY_CHARS])[:MAX_WORDS]:
+            joined = "".join(ch for ch in w if ch not in ".'’-")
+            if len(joined) < 2:
+                continue
+            expanded = []
+            for btext in self.reader.expand_prefix("title_words", joined):
+                expanded.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+                if len(expanded) >= PREFIX_TERMS:
+                    break
+            if not expanded:
+                return []
+            concepts.append([TermLeaf("title_words", t, 1.0) for t in expanded])
+        if not concepts or not limit or (allow is not None and not allow):
+            return []
+        _total, ranked = self.ranker.conjunctive(concepts, allow, limit)
+        return [(int(doc["id"]), doc.get("title", ""))
+                for doc in (self.searcher.stored_fields(d) for _s, d in ranked)]
+
+    def related(self, article_id: int, *, include_internal: bool, limit: Any) -> list[Hit]:
+        """More like this: the article's key terms (Whoosh's Bo1 model) in title and body."""
+        limit = _clamp(limit, 0, MAX_PER_PAGE, 5)
+        docnum = self.searcher.document_number(id=str(article_id))
+        allow = self.allowed(None, include_internal)
+        if docnum is None or not limit or (allow is not None and not allow):
+            return []
+        doc = self.searcher.stored_fields(docnum)
+        text = f"{doc.get('title', '')}\n{doc.get('summary', '')}\n{doc.get('body', '')}"
+        keys = self.searcher.key_terms_from_text("body", text, numterms=12)
+        concepts: list[Concept] = [
+            [TermLeaf(name, term, weight * FIELD_BOOSTS[name]) for name in ("title", "body")]
+            for term, weight in keys]
+        if not concepts:
+            return []
+        _total, ranked = self.ranker.disjunctive(concepts, allow, limit + 1)
+        return [self._hit(d, score, None) for score, d in ranked if d != docnum][:limit]
+
+
+def _clamp(value: Any, low: int, high: int, default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return max(low, min(high, number))

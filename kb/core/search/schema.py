@@ -1,0 +1,180 @@
+"""What the index holds and how words are cut up: shared by indexing, queries and snippets."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh import columns, fields
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    StopFilter,
+    Token,
+)
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem
+
+from kb.core.content.article import Article
+
+# Bump when the schema or analysis changes: every stored digest then differs, so `sync` rebuilds.
+SCHEMA_VERSION = "2"
+
+# Words may carry inner hyphens, apostrophes and dots ("Wi-Fi", "won't", "outlook.com") so the
+# joined form can be indexed too; the default Whoosh pattern would split them apart.
+WORD_PATTERN = r"\w+(?:[.'’\-]\w+)*"
+WORD_RE = re.compile(WORD_PATTERN)
+_JOINERS = re.compile(r"[.'’\-]")
+
+# How much a match in each field counts: a title hit outranks summary/tags, which outrank the body.
+FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "summary": 2.0, "tags": 2.0, "body": 1.0}
+
+
+class JoinFilter(Filter):
+    """Index "Wi-Fi" as "wifi" plus "wi", "fi" (same position), so "wifi" and "wi-fi" both find it.
+
+    It runs after the stop-word filter, so the parts share the word's position and phrases work.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text
+            if "-" in text or "'" in text or "’" in text or "." in text:
+                parts = [p for p in _JOINERS.split(text) if p]
+                t.text = "".join(parts)
+                yield t
+                if len(parts) > 1:
+                    for part in parts:
+                        if len(part) >= 2 and part not in STOP_WORDS:
+                            t.text = part
+                            yield t
+            else:
+                yield t
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(word: str) -> tuple[str, ...]:
+    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed)."""
+    if len(word) < 2 or word in STOP_WORDS:
+        return ()
+    parts = [p for p in _JOINERS.split(word) if p]
+    if len(parts) == 1:
+        return (stem(parts[0]),)
+    forms = ["".join(parts), *(p for p in parts if len(p) >= 2 and p not in STOP_WORDS)]
+    return tuple(dict.fromkeys(stem(f) for f in forms))
+
+
+def stem_word(word: str) -> str:
+    """A word's stem with no stop-word removal: how synonym members are compared."""
+    return stem("".join(_JOINERS.split(word.lower())))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of user text, before joining, stop words and stemming."""
+    return [w.lower() for w in WORD_RE.findall(text)]
+
+
+def text_analyzer() -> Analyzer:
+    """Whoosh's StemmingAnalyzer with JoinFilter spliced in between stop words and stemming."""
+    chain: Any = StemmingAnalyzer(expression=WORD_PATTERN, cachesize=100_000)
+    chain.items.insert(3, JoinFilter())
+    return chain
+
+
+def plain_analyzer() -> Analyzer:
+    """Same words as text_analyzer but unstemmed and with stop words: what people type."""
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=(), minsize=1) \
+        | JoinFilter()
+
+
+class StoredColumn(fields.COLUMN):
+    """Stored with the document and kept in a column, but not indexed: no terms to write."""
+
+    stored = True
+
+    def __init__(self) -> None:
+        super().__init__(columns.VarBytesColumn())
+
+    def to_bytes(self, value: Any) -> bytes:
+        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+    def from_bytes(self, value: bytes) -> str:
+        return value.decode("utf-8")
+
+
+def build_schema() -> fields.Schema:
+    """The schema, built on demand (nothing is created at import time)."""
+    text = text_analyzer()
+    return fields.Schema(
+        # The article number (KB-<id>) as text; unique, so update_document/delete_by_term work
+        # by it. The column (sortable) lets sync read every id without loading stored bodies.
+        id=fields.ID(unique=True, stored=True, sortable=True),
+        # Article title, stemmed; stored for result lists; boosted most (FIELD_BOOSTS).
+        title=fields.TEXT(analyzer=text, stored=True),
+        # One-line summary, stemmed; stored as the snippet fallback and for result lists.
+        summary=fields.TEXT(analyzer=text, stored=True),
+        # Tags, stemmed like the text so "printers" finds the tag "printer".
+        tags=fields.TEXT(analyzer=text),
+        # Plain-text body (Markdown removed), StemmingAnalyzer; stored so snippets are cut from
+        # the stored text of the page's hits only. No positions: they triple the cost of reading
+        # its postings; a synonym phrase matches the body when the body has all its words.
+        body=fields.TEXT(analyzer=text, stored=True, phrase=False),
+        # Category id, exact; stored for result lists and used as a filter.
+        category=fields.ID(stored=True),
+        # "public" or "internal", exact; stored and used as the filter that hides internal pages.
+        audience=fields.ID(stored=True),
+        # SCHEMA_VERSION + the article file's hash: stored, and a column so sync reads all of
+        # them fast; not indexed (20,000 unique terms would only slow building).
+        digest=StoredColumn(),
+        # Title words unstemmed: search-as-you-type expands a typed prefix over these terms, and
+        # spelling corrections are shown as the real word rather than its stem.
+        title_words=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+        # Words as written in title, summary and tags (public articles / all articles), not
+        # stored, no positions: the spelling corrector's vocabulary, read from the lexicon in
+        # milliseconds instead of from every stored body (seconds at 20,000 articles).
+        spell_public=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+        spell_all=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+    )
+
+
+def field_names() -> frozenset[str]:
+    """Names the index must have; an index with other fields is rebuilt by sync."""
+    return frozenset(build_schema().names())
+
+
+def article_digest(article: Article) -> str:
+    """What sync compares: the file hash when there is one, else a hash of the indexed fields."""
+    digest = article.digest
+    if not digest:
+        h = hashlib.sha1()
+        for part in (article.title, article.summary, article.category, article.audience,
+                     "\x1f".join(article.tags), article.body):
+            h.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
+        digest = h.hexdigest()
+    return f"{SCHEMA_VERSION}:{digest}"
+
+
+def document(article: Article) -> dict[str, str]:
+    """The fields Whoosh indexes for one article."""
+    body = article.text
+    tags = " ".join(article.tags)
+    spell = f"{article.title}\n{article.summary}\n{tags}"
+    return {
+        "id": str(article.id),
+        "title": article.title,
+        "summary": article.summary,
+        "tags": tags,
+        "body": body,
+        "category": article.category or "",
+        "audience": article.audience or "",
+        "digest": article_digest(article),
+        "title_words": article.title,
+        "spell_public": spell if article.audience == "public" else "",
+        "spell_all": spell,
+    }

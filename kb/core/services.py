@@ -1,0 +1,91 @@
+"""The app's shared, per-process objects: the article library, the search index and the
+support configuration. Views reach them through these functions, never through globals."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from kb.core.content.library import Library, load_library
+from kb.core.search import SearchIndex
+from kb.tickets.supportfile import SupportSettings, read_support
+
+log = logging.getLogger(__name__)
+
+
+def init_content(app: Flask) -> None:
+    """Load articles and bring the index up to date: only changed articles are re-indexed."""
+    lib = load_library(app.config)
+    for problem in lib.problems:
+        log.warning("skipped content: %s", problem)
+    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
+    app.extensions["kb_library"] = lib
+    app.extensions["kb_search"] = index
+    index.on_broken = _healer(app, index)
+    settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
+                               Path(app.instance_path) / "support.last-good.yml")
+    settings.get()  # checked at start-up: every problem is logged with file:line:col
+    app.extensions["kb_support"] = settings
+    if app.config.get("INDEX_ON_START", True):
+        try:
+            index.sync(lib.visible(include_internal=True))
+        except Exception:  # the site must come up even if the index cannot be written now
+            log.exception("could not bring the search index up to date")
+
+
+def library() -> Library:
+    lib: Library = current_app.extensions["kb_library"]
+    return lib
+
+
+def search_index() -> SearchIndex:
+    index: SearchIndex = current_app.extensions["kb_search"]
+    return index
+
+
+def support() -> dict[str, Any]:
+    """support.yml's settings (the last good ones if the file has problems)."""
+    settings: SupportSettings = current_app.extensions["kb_support"]
+    return settings.get()
+
+
+def support_settings() -> SupportSettings:
+    settings: SupportSettings = current_app.extensions["kb_support"]
+    return settings
+
+
+def load_support(path: Path) -> dict[str, Any]:
+    """The settings of one support file, or nothing when it has problems (they are logged)."""
+    data, problems = read_support(path)
+    for problem in problems:
+        log.error("support settings: %s", problem)
+    return data or {}
+
+
+def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
+    """Called when a search finds the index missing or unreadable: rebuild it in a background
+    thread, one at a time in this process; across processes ``heal`` takes the index lock, so
+    one process builds and the others open its result."""
+    running = threading.Lock()
+
+    def rebuild() -> None:
+        try:
+            articles = app.extensions["kb_library"].visible(include_internal=True)
+            if index.heal(articles):
+                log.warning("search index at %s was missing or unreadable: rebuilt",
+                            index.index_dir)
+        except Exception:
+            log.exception("could not rebuild the search index at %s", index.index_dir)
+        finally:
+            running.release()
+
+    def heal() -> None:
+        if running.acquire(blocking=False):
+            threading.Thread(target=rebuild, name="kb-index-heal", daemon=True).start()
+
+    return heal

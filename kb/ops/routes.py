@@ -1,0 +1,26 @@
+"""Probes for load balancers and monitoring: /healthz (the process answers) and /readyz
+(the database and the search index work). Neither is rate limited or needs a session."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from werkzeug.wrappers import Response
+
+from kb.core.health import readiness
+from kb.extensions import limiter
+
+bp = Blueprint("health", __name__)
+limiter.exempt(bp)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    checks = readiness()
+    ready = all(c["ok"] for c in checks.values())
+    return jsonify({"status": "ok" if ready else "unavailable", "checks": checks}), (
+        200 if ready else 503)

@@ -1,1 +1,0 @@
-"""One blueprint per audience: public, wizard, tickets, agent, api."""
