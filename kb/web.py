@@ -97,15 +97,19 @@ def _template_context() -> dict[str, Any]:
 
     from kb.core.identity import current_requester
     from kb.core.services import library, support
-    from kb.outages.service import banners_for
+    from kb.outages.service import active_banners, matches
     from kb.sso import sso_enabled
 
     lib = library()
+    banners = active_banners()
     enabled = sso_enabled(current_app)
     return {
         "categories": lib.categories,
         "support": support(),
-        "outage_banners": banners_for,
+        # Fetched here, before the template runs (soft-cached; [] with the database down):
+        # the template only filters this list by the page's words.
+        "outage_banners": lambda text=None: [
+            b for b in banners if text is None or matches(b, text)],
         "sso_enabled": enabled,
         "signed_in_requester": current_requester() if enabled else None,
     }

@@ -57,7 +57,7 @@ def outage_list() -> str | Response | tuple[str, int]:
 def _render_outage(outage: Outage, status: int = 200, **forms: object) -> tuple[str, int]:
     forms.setdefault("update_form", OutageUpdateForm())
     forms.setdefault("resolve_form", OutageResolveForm())
-    return render_template("agent/outage.html", outage=outage,
+    return render_template("agent/outage.html", outage=outage, updates=list(outage.updates),
                            affected=outages.affected_count(outage),
                            is_lead=current_agent().is_lead, **forms), status
 

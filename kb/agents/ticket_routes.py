@@ -38,7 +38,7 @@ from kb.extensions import db
 from kb.models import Agent, Attachment, Ticket
 from kb.outages.service import matching_outages
 from kb.tickets.lifecycle import IllegalTransition, TicketStatus, allowed
-from kb.tickets.service import STATUSES, attachment_path
+from kb.tickets.service import STATUSES, attachment_path, load_details
 
 
 @bp.route("/tickets", endpoint="tickets")
@@ -145,6 +145,7 @@ def _next_ticket(item: Ticket) -> int | None:
 
 
 def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[str, int]:
+    item = load_details(item)
     lib = library()
     linked = [(link, lib.get(link.article_id, include_internal=True)) for link in item.links]
     forms = forms_for(item, **given)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from kb.core.softcache import forget, soft
 from kb.extensions import db
@@ -31,8 +32,10 @@ class Banner:
 
 
 def active_outages() -> list[Outage]:
+    """Outages still on, newest first, with their updates (the pages show them)."""
     return list(db.session.scalars(
-        select(Outage).where(Outage.resolved_at.is_(None)).order_by(Outage.starts_at.desc())))
+        select(Outage).where(Outage.resolved_at.is_(None)).order_by(Outage.starts_at.desc())
+        .options(selectinload(Outage.updates))))
 
 
 def _words(text: str) -> set[str]:
@@ -76,7 +79,7 @@ def recent_outages(days: int = 7) -> list[Outage]:
     since = utcnow() - timedelta(days=days)
     return list(db.session.scalars(
         select(Outage).where(Outage.resolved_at.is_not(None), Outage.resolved_at >= since)
-        .order_by(Outage.resolved_at.desc())))
+        .order_by(Outage.resolved_at.desc()).options(selectinload(Outage.updates))))
 
 
 def affected_count(outage: Outage) -> int:

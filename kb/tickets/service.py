@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, current_app, send_file
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from kb.core.privacy import redact
@@ -238,3 +239,15 @@ def rate(ticket: Ticket, rating: int) -> None:
     ticket.rating = rating
     add_event(ticket, "rating", f"Rated our help {rating} out of 5.", ticket.name, True)
     db.session.commit()
+
+
+def load_details(ticket: Ticket) -> Ticket:
+    """Timeline, attachments, linked articles, assignee and requester loaded now, by the view,
+    so the page's template never sends a query of its own."""
+    loaded = db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket.id)
+        .options(selectinload(Ticket.events), selectinload(Ticket.attachments),
+                 selectinload(Ticket.links), joinedload(Ticket.assignee),
+                 joinedload(Ticket.requester), joinedload(Ticket.outage))
+        .execution_options(populate_existing=True)).one()
+    return loaded

@@ -28,6 +28,7 @@ def status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning
                 code: int = 200, urls: dict[str, Any] | None = None) -> tuple[str, int]:
     """The ticket as its owner sees it. ``urls`` (comment_url, fixed_url, file_url) say where
     its forms post: the token routes here, the signed-in routes in "My requests"."""
+    ticket = service.load_details(ticket)
     events = [e for e in ticket.events if e.public]
     urls = dict(urls or {})
     urls.setdefault("comment_url", url_for("tickets.comment", token=ticket.token))
