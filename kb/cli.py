@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from kb.core.services import library, search_index
+from kb.extensions import db
 
 kb_cli = AppGroup("kb", help="Helpdesk KB commands.")
 
@@ -67,6 +68,7 @@ def create_agent_command(email: str, name: str, role: str, password: str) -> Non
         agent = create_agent(email, name, password, role)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Created {agent.role} {agent.email}.")
 
 
@@ -77,6 +79,7 @@ def send_updates_command() -> None:
     from kb.agents.actions import send_updates
 
     count = send_updates()
+    db.session.commit()
     click.echo(f"Queued {count} \"still working on it\" updates.")
 
 

@@ -33,7 +33,7 @@ def assign(ticket: Ticket, assignee: Agent | None, by: Agent) -> None:
     ticket.assignee = assignee
     who = assignee.name if assignee else "nobody"
     add_event(ticket, "assign", f"Assigned to {who}.", by.name, public=False)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_status(ticket: Ticket, status: str, by: Agent) -> None:
@@ -44,7 +44,7 @@ def set_status(ticket: Ticket, status: str, by: Agent) -> None:
         return
     move(ticket, status, kind="status", body=f"Status changed to {TicketStatus(status)}.",
          author=by.name)
-    db.session.commit()
+    db.session.flush()
 
 
 def reply(ticket: Ticket, body: str, by: Agent) -> None:
@@ -58,13 +58,13 @@ def reply(ticket: Ticket, body: str, by: Agent) -> None:
                            agent=by)
     else:
         add_event(ticket, "note", UNVERIFIED_NOTE, "Help desk", public=False)
-    db.session.commit()
+    db.session.flush()
 
 
 def note(ticket: Ticket, body: str, by: Agent) -> None:
     """For agents only: never on the status page, never emailed."""
     add_event(ticket, "note", body, by.name, public=False)
-    db.session.commit()
+    db.session.flush()
 
 
 def parse_kb_id(text: str) -> int | None:
@@ -82,7 +82,7 @@ def link_article(ticket: Ticket, article_id: int, by: Agent) -> bool:
     ticket.links.append(TicketArticle(article_id=article_id))
     add_event(ticket, "link", f"Try this article: {art.title} ({art.kb_id})", by.name,
               public=art.is_public)
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -94,7 +94,7 @@ def escalate(ticket: Ticket, group: str, reason: str, by: Agent) -> None:
     add_event(ticket, "status", f"Your request has been passed to our {group} specialists.",
               by.name, public=True)
     pick_up(ticket, by.name)
-    db.session.commit()
+    db.session.flush()
 
 
 def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
@@ -105,7 +105,7 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
         queue_is_it_fixed(ticket, "We think your problem is fixed", explanation)
     else:
         add_event(ticket, "note", UNVERIFIED_NOTE, "Help desk", public=False)
-    db.session.commit()
+    db.session.flush()
 
 
 def send_updates(now: datetime | None = None) -> int:
@@ -123,7 +123,7 @@ def send_updates(now: datetime | None = None) -> int:
         add_event(ticket, "update", "We are still working on your request. "
                   "We will contact you when we have news.", "Help desk", public=True)
         queue_ticket_email(ticket, "We are still working on your request", "agent_update")
-    db.session.commit()
+    db.session.flush()
     return len(tickets)
 
 

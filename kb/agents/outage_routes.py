@@ -43,6 +43,7 @@ def outage_list() -> str | Response | tuple[str, int]:
                 starts_at=_local_to_utc(form.starts_at.data),
                 expected_fix_at=_local_to_utc(form.expected_fix_at.data),
                 author=current_agent())
+            db.session.commit()
             flash("Outage posted. It now shows as a banner where its words match.")
             return redirect(url_for("agent.outage", outage_id=outage.id))
     active = outages.active_outages()
@@ -75,6 +76,7 @@ def outage_update(outage_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_outage(outage, 400, update_form=form)
     outages.add_update(outage, form.update.data or "")
+    db.session.commit()
     flash("Update posted.")
     return redirect(url_for("agent.outage", outage_id=outage.id))
 

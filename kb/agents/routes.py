@@ -46,8 +46,10 @@ def login() -> str | Response | tuple[str, int]:
                                   request.remote_addr or "")
         if agent is not None:
             target = staff.safe_next(form.next.data)
+            db.session.commit()
             staff.start_session(agent)
             return redirect(target)
+        db.session.commit()  # the count of wrong passwords, shown to leads
         failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for(".search"))
@@ -61,6 +63,7 @@ def logout() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     staff.end_sessions(me())
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.")
@@ -147,6 +150,7 @@ def link() -> Response:
         return redirect(request.referrer or url_for(".search"))
     ticket = db.get_or_404(Ticket, form.ticket_id.data)
     added = link_article(ticket, art.id, me())
+    db.session.commit()
     flash(f"{art.kb_id} linked to {ticket.reference}." if added
           else f"{art.kb_id} was already linked to {ticket.reference}.")
     return redirect(url_for(".ticket", ticket_id=ticket.id))

@@ -64,6 +64,7 @@ def team() -> tuple[str, int] | Response:
         except ValueError as exc:
             form.email.errors = [str(exc).capitalize() + "."]
             return _page(form, 400)
+        db.session.commit()
         flash(f"{agent.name} can now sign in.")
         return redirect(url_for("agent.team"))
     return _page(form, 400 if form.errors else 200)

@@ -173,6 +173,8 @@ def attachment(ticket_id: int, attachment_id: int) -> Response:
 
 
 def _done(item: Ticket, message: str) -> Response:
+    """Every action ends here: the one commit of the request, then back to the ticket."""
+    db.session.commit()
     flash(message)
     return redirect(url_for("agent.ticket", ticket_id=item.id))
 

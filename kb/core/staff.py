@@ -94,7 +94,7 @@ def create_agent(email: str, name: str, password: str, role: str = "agent") -> A
     agent = Agent(email=email, name=name.strip(), role=role,
                   password_hash=hash_password(password))
     db.session.add(agent)
-    db.session.commit()
+    db.session.flush()
     return agent
 
 
@@ -160,14 +160,14 @@ def authenticate(email: str, password: str, source: str = "") -> Agent | None:
         return None
     if not _verify(agent.password_hash, password) or not agent.active:
         agent.failed_logins = (agent.failed_logins or 0) + 1  # shown to leads; locks nothing
-        db.session.commit()
+        db.session.flush()
         _count_failure(email, source)
         return None
     agent.failed_logins = 0
     agent.locked_until = None
     if _hasher().check_needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)
-    db.session.commit()
+    db.session.flush()
     return agent
 
 
@@ -186,7 +186,7 @@ def session_expired(started: float | None, seen: float | None, now: float) -> st
 def end_sessions(agent: Agent) -> None:
     """A new session token: every browser signed in as this agent is signed out."""
     agent.session_token = new_token()
-    db.session.commit()
+    db.session.flush()
 
 
 def _verify(stored: str, password: str) -> bool:

@@ -128,7 +128,7 @@ def create_outage(*, title: str, message: str, services: str, keywords: str,
                     starts_at=starts_at or utcnow(), expected_fix_at=expected_fix_at,
                     created_by_id=author.id if author else None)
     db.session.add(outage)
-    db.session.commit()
+    db.session.flush()
     forget(BANNERS)
     return outage
 
@@ -140,7 +140,7 @@ def add_update(outage: Outage, body: str) -> OutageUpdate:
         ticket.events.append(TicketEvent(kind="update", body=body.strip(), author="Help desk",
                                          public=True))
         ticket.last_touched_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     forget(BANNERS)
     return update
 

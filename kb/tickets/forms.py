@@ -103,7 +103,7 @@ class LostLinkForm(FlaskForm):
         Length(max=200, message="Enter an email address of 200 characters or fewer.")])
 
 
-class ConfirmForm(FlaskForm):
+class IsItFixedForm(FlaskForm):
     answer = RadioField("Is your problem fixed?", choices=[("yes", "Yes, it is fixed"),
                                                            ("no", "No, it is not fixed")],
                         validators=[DataRequired(message="Choose Yes or No.")])

@@ -92,6 +92,7 @@ def comment(ticket_id: int) -> Response | tuple[str, int]:
         return status_page(item, comment_form=form, warning=describe(result.found),
                            urls=_urls(item))
     service.add_comment(item, result.text, author=requester.name)
+    db.session.commit()
     flash("Thank you. We have added your comment.")
     return redirect(url_for(".ticket", ticket_id=item.id) + "#timeline")
 
@@ -106,6 +107,7 @@ def fixed(ticket_id: int) -> Response | tuple[str, int]:
         return status_page(item, code=400, urls=_urls(item))
     if item.status != "closed":
         service.close_ticket(item, author=requester.name)
+        db.session.commit()
         flash("Thank you for telling us. We have closed your request.")
     return redirect(url_for(".ticket", ticket_id=item.id))
 

@@ -26,7 +26,7 @@ from kb.core.inputs import parse_id
 from kb.core.mail import latest_email, recently_confirmed
 from kb.core.privacy import describe, redact
 from kb.core.search import Hit
-from kb.core.services import library, search_index, support
+from kb.core.services import library, search_index
 from kb.core.softcache import rollback
 from kb.extensions import db, limiter
 from kb.models import Requester, Ticket, utcnow
@@ -35,7 +35,6 @@ from kb.tickets import service
 from kb.tickets.blueprint import bp
 from kb.tickets.emails import queue_links_again, queue_ticket_email
 from kb.tickets.forms import LostLinkForm, TicketForm
-from kb.tickets.hours import describe_deadline
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +272,8 @@ def sent(receipt: str) -> str:
     if ticket is None:
         abort(404)
     email = latest_email(ticket.id, "ticket_created")
-    return render_template("tickets/sent.html", ticket=ticket, **_deadline(ticket),
+    return render_template("tickets/sent.html", ticket=ticket,
+                           deadline=service.deadline_words(ticket),
                            email_state=_email_state(email))
 
 
@@ -287,9 +287,3 @@ def _email_state(email: Any) -> str:
     if email.state == "sent":
         return "sent"
     return "trying" if email.last_error else "queued"
-
-
-def _deadline(ticket: Ticket) -> dict[str, str]:
-    if ticket.respond_by is None:
-        return {"deadline": ""}
-    return {"deadline": describe_deadline(ticket.respond_by, utcnow(), support())}

@@ -21,7 +21,7 @@ from kb.core.privacy import redact
 from kb.core.services import support
 from kb.extensions import db
 from kb.models import Attachment, Ticket, TicketEvent, utcnow
-from kb.tickets.hours import priority_for, respond_by
+from kb.tickets.hours import describe_deadline, priority_for, respond_by
 from kb.tickets.lifecycle import OPEN, TicketStatus, move
 from kb.tickets.lifecycle import record as add_event
 from kb.tickets.uploads import CheckedUpload
@@ -161,7 +161,7 @@ def add_comment(ticket: Ticket, body: str, author: str) -> TicketEvent:
     elif ticket.status == TicketStatus.RESOLVED:
         move(ticket, TicketStatus.IN_PROGRESS, kind="reopened",
              body="You told us it is not fixed yet, so we opened it again.", author=author)
-    db.session.commit()
+    db.session.flush()
     return event
 
 
@@ -170,7 +170,7 @@ def close_ticket(ticket: Ticket, author: str, body: str = "", now: datetime | No
     """Close with the user's agreement that it is fixed (the only way we close for good)."""
     event = move(ticket, TicketStatus.CLOSED, kind="closed",
                  body=body or "You told us it is fixed now.", author=author, now=now)
-    db.session.commit()
+    db.session.flush()
     return event
 
 
@@ -232,13 +232,13 @@ def confirm(ticket: Ticket, fixed: bool) -> None:
     move(ticket, TicketStatus.IN_PROGRESS, kind="reopened",
          body="You told us the problem is not fixed yet. We are looking at it again.",
          author=ticket.name)
-    db.session.commit()
+    db.session.flush()
 
 
 def rate(ticket: Ticket, rating: int) -> None:
     ticket.rating = rating
     add_event(ticket, "rating", f"Rated our help {rating} out of 5.", ticket.name, True)
-    db.session.commit()
+    db.session.flush()
 
 
 def load_details(ticket: Ticket) -> Ticket:
@@ -251,3 +251,10 @@ def load_details(ticket: Ticket) -> Ticket:
                  joinedload(Ticket.requester), joinedload(Ticket.outage))
         .execution_options(populate_existing=True)).one()
     return loaded
+
+
+def deadline_words(ticket: Ticket) -> str:
+    """"by Tuesday 24 November at 14:00" in support hours, or "" without a target."""
+    if ticket.respond_by is None:
+        return ""
+    return describe_deadline(ticket.respond_by, utcnow(), support())

@@ -13,8 +13,7 @@ from kb.extensions import db, limiter
 from kb.models import Ticket, utcnow
 from kb.tickets import service
 from kb.tickets.blueprint import bp
-from kb.tickets.forms import CloseForm, CommentForm, ConfirmForm, RateForm
-from kb.tickets.routes import _deadline
+from kb.tickets.forms import CloseForm, CommentForm, IsItFixedForm, RateForm
 
 
 def _ticket_or_404(token: str) -> Ticket:
@@ -36,7 +35,8 @@ def status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning
     urls.setdefault("file_url", lambda attachment_id: url_for(
         "tickets.download", token=ticket.token, attachment_id=attachment_id))
     return render_template(
-        "tickets/status.html", ticket=ticket, events=events, **_deadline(ticket),
+        "tickets/status.html", ticket=ticket, events=events,
+        deadline=service.deadline_words(ticket),
         comment_form=comment_form or CommentForm(), close_form=CloseForm(), warning=warning,
         status_words=service.status_words(ticket.status),
         status_label=service.status_label(ticket.status), event_label=service.event_label,
@@ -70,6 +70,7 @@ def comment(token: str) -> Response | tuple[str, int]:
         form.comment.data = result.text
         return status_page(ticket, form, warning=describe(result.found))
     service.add_comment(ticket, result.text, author=ticket.name)
+    db.session.commit()
     flash("Thank you. We have added your comment.")
     return redirect(url_for(".status", token=token) + "#timeline")
 
@@ -83,6 +84,7 @@ def fixed(token: str) -> Response | tuple[str, int]:
         return status_page(ticket, code=400)
     if ticket.status != "closed":
         service.close_ticket(ticket, author=ticket.name)
+        db.session.commit()
         flash("Thank you for telling us. We have closed your request.")
     return redirect(url_for(".status", token=token))
 
@@ -102,10 +104,11 @@ def confirm(token: str) -> str | Response | tuple[str, int]:
         return render_template("info/confirm.html", ticket=ticket, form=None,
                                status_url=service.status_url(ticket))
     answer = request.args.get("answer")
-    form = ConfirmForm(answer=answer if answer in ("yes", "no") else None)
+    form = IsItFixedForm(answer=answer if answer in ("yes", "no") else None)
     if form.validate_on_submit():
         fixed = form.answer.data == "yes"
         service.confirm(ticket, fixed)
+        db.session.commit()
         if fixed:
             flash("Thank you. We have closed your request.")
             return redirect(url_for(".rate", token=token))
@@ -126,6 +129,7 @@ def rate(token: str) -> str | Response | tuple[str, int]:
     form = RateForm()
     if form.validate_on_submit():
         service.rate(ticket, int(form.rating.data))
+        db.session.commit()
         flash("Thank you for your answer.")
         return redirect(url_for(".rate", token=token))
     code = 400 if form.errors else 200

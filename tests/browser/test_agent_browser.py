@@ -25,6 +25,7 @@ def _setup(app: Flask) -> tuple[str, int]:
     email = f"agent-{uuid.uuid4().hex[:8]}@example.org"
     with app.app_context():
         create_agent(email, "Ana Agent", PASSWORD, "lead")
+        db.session.commit()
         now = utcnow()
         ticket = Ticket(summary="Printer on floor 2 says offline", name="Sam Jones",
                         email="sam@example.org", description="Nothing prints <b>at all</b>.",

@@ -19,7 +19,9 @@ PASSWORD = "correct horse battery"
 def make_agent(app: Flask, email: str = "ana@example.org", role: str = "agent",
                name: str = "Ana Agent") -> int:
     with app.app_context():
-        return create_agent(email, name, PASSWORD, role).id
+        agent = create_agent(email, name, PASSWORD, role)
+        db.session.commit()
+        return agent.id
 
 
 def token_from(html: str) -> str:

@@ -158,6 +158,7 @@ def test_ticket_form_asks_is_this_about_the_outage(app: Flask, client: FlaskClie
         outage = create_outage(title="Printers on floor 2 are down", message="Use floor 3.",
                                services="Printing", keywords="printer, printing",
                                starts_at=None, expected_fix_at=None, author=None)
+        db.session.commit()
         outage_id = outage.id
     html = client.get("/ask?q=my+printer+is+offline").get_data(as_text=True)
     assert "Is this about “Printers on floor 2 are down”?" in html

@@ -125,6 +125,7 @@ def test_two_nodes_share_sessions_limits_and_ticket_numbers(app: Flask, nodes: l
     assert len([p for p in tmp_path.glob(".index.v*") if p.is_dir()]) == 1
     with app.app_context():
         create_agent("ana@example.org", "Ana Agent", PASSWORD)
+        db.session.commit()
     agent = Browser()
     status, _html, where = agent.open(a + "/agent/login", {
         "csrf_token": agent.token(a + "/agent/login"), "email": "ana@example.org",
