@@ -1,17 +1,23 @@
 """Relevance on real phrasings: our search and routing beside plain SQLite FTS5.
 
-    python bench/relevance.py [--file tests/relevance.yml] [--show-misses]
+    python bench/relevance.py [--file tests/relevance.yml] [--show-misses [--half A|B]]
 
 Each row of the file is something a real person typed, with the article that answers it (or
 null when the knowledge base has none) and the wizard the open question should reach. Prints
 top-1, top-3 and MRR@10 on covered rows, `confident` on covered and uncovered rows, routing
 accuracy, and the same ranking figures for an FTS5 table over the same public articles (porter
 stemming, bm25 with the same field weights, OR of the words).
+
+The rows are also split in two fixed halves by a hash of their text. Tune only on the misses
+of half A (``--show-misses`` shows those; ``--half B`` the others, to read, not to tune on);
+a change that helps A but not B is probably fitted to A's rows. The log of changes and their
+effect on each half is bench/relevance-log.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sqlite3
 import sys
@@ -33,6 +39,11 @@ from kb.wizards.routing import route  # noqa: E402
 def load_rows(path: Path) -> list[dict[str, Any]]:
     rows = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []
     return [r for r in rows if isinstance(r, dict) and r.get("query")]
+
+
+def half(row: dict[str, Any]) -> str:
+    """"A" or "B": a fixed split of the rows by a hash of their text."""
+    return "AB"[hashlib.sha1(str(row["query"]).encode("utf-8")).digest()[0] % 2]
 
 
 def wanted(row: dict[str, Any]) -> set[int]:
@@ -88,6 +99,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", default=str(ROOT / "tests" / "relevance.yml"))
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--half", choices=("A", "B"), default="A",
+                        help="whose misses --show-misses prints (tune on A only)")
     args = parser.parse_args()
     rows = load_rows(Path(args.file))
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,7 +109,12 @@ def main() -> None:
                           "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})
         with app.app_context():
             fts = Fts5(library().visible())
-            report(rows, fts, args.show_misses)
+            print("all rows")
+            report(rows, fts, show=False)
+            for name in "AB":
+                print(f"\nhalf {name}")
+                report([r for r in rows if half(r) == name], fts,
+                       show=args.show_misses and args.half == name)
 
 
 def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:

@@ -18,10 +18,17 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from kb.core.search.ranking import Concept, QueryLeaf, Ranker, TermLeaf
-from kb.core.search.request import article_ids, is_stop, is_stop_typo, without_ids
+from kb.core.search.request import (
+    article_ids,
+    is_stop,
+    is_stop_typo,
+    names,
+    normalize,
+    without_ids,
+)
 from kb.core.search.schema import FIELD_BOOSTS, word_keys, words
 from kb.core.search.snippets import snippet
-from kb.core.search.spelling import UNKNOWN_RARITY, Speller, rarity
+from kb.core.search.spelling import UNKNOWN_RARITY, Speller, english, rarity
 from kb.core.search.synonyms import Phrase, Synonyms
 
 MAX_QUERY_CHARS = 1000  # two or three pasted sentences; longer input is cut (bounds the work)
@@ -156,10 +163,16 @@ class Engine:
         """A word or synonym group as leaves: each stem in each text field, boosted per field;
         the words as typed apart from their synonyms (a synonym match counts a little less)."""
         part = _Part([], [], weight, set())
+        typed: set[str] = set()
         for number, phrase in enumerate(alternatives):
-            strong, body = (part.strong, part.body) if number == 0 else \
-                (part.strong_syn, part.body_syn)
             stems = [keys[0] for w in phrase if (keys := word_keys(w))]
+            if number == 0:
+                typed = set(stems)
+            # A member the request spells out inside its own phrase ("freeze" in "freeze up")
+            # is what was typed, not a synonym.
+            said = number == 0 or (bool(stems) and set(stems) <= typed)
+            strong, body = (part.strong, part.body) if said else \
+                (part.strong_syn, part.body_syn)
             part.terms.update(stems)
             if len(stems) == 1:
                 for name, boost in FIELD_BOOSTS.items():
@@ -196,22 +209,42 @@ class Engine:
         n = max(2, self.reader.doc_count_all())
         return english * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
 
-    def _parts(self, query_words: list[str]) -> list[_Part]:
+    def _parts(self, query_words: list[str], names: frozenset[str] = frozenset()) -> list[_Part]:
+        """The request's concepts in order (a word said twice counts twice: people repeat
+        what matters), each weighed by its most telling word; a name no article uses weighs
+        little."""
         parts: list[_Part] = []
-        for alternatives in self.synonyms.expand(query_words):
+        for alternatives in self.synonyms.expand(self._plain(query_words)):
             content = [w for w in alternatives[0] if not is_stop(w)
                        and not (not self._known(w) and is_stop_typo(w))]
             if content:
-                weight = max(self._weight(w) for w in content)
+                weight = max(UNKNOWN_WEIGHT if w in names and not self._known(w)
+                             else self._weight(w) for w in content)
                 parts.append(self._part(alternatives, weight))
             if len(parts) >= MAX_WORDS:
                 break
         return parts
 
-    def _match(self, query_words: list[str], allow: set[int] | None, need: int) -> _Match:
+    def _plain(self, query_words: list[str]) -> list[str]:
+        """Adverbs as their adjective when the articles use it ("slowly" is "slow"); other
+        adverbs ("extremely", "incorrectly") say how, not what, and are left out."""
+        out = []
+        for w in query_words:
+            if len(w) > 5 and w.endswith("ly") and not self._known(w):
+                base = w[:-3] + "y" if w.endswith("ily") else w[:-2]
+                if self._known(base):
+                    out.append(base)
+                    continue
+                if len(base) >= 4 and base in english():
+                    continue
+            out.append(w)
+        return out
+
+    def _match(self, query_words: list[str], allow: set[int] | None, need: int,
+               names: frozenset[str] = frozenset()) -> _Match:
         """Rank by how much of the request each article answers (weighted concepts matched,
         title and tags above the body), with BM25 to order equal coverage."""
-        parts = self._parts(query_words)
+        parts = self._parts(query_words, names)
         concepts = [p.leaves for p in parts if p.leaves]
         if not concepts:
             return _Match()
@@ -269,7 +302,8 @@ class Engine:
         return got
 
     def correct(self, query_words: list[str], allow: set[int] | None, need: int,
-                best: _Match, include_internal: bool) -> tuple[list[str], _Match] | None:
+                best: _Match, include_internal: bool,
+                names: frozenset[str] = frozenset()) -> tuple[list[str], _Match] | None:
         """Replace misspelt words (non-words no article uses) by close index words, one at a
         time, keeping a replacement only when the request is then clearly better answered."""
         speller = self.speller(include_internal)
@@ -281,7 +315,7 @@ class Engine:
                 continue
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
-                got = self._match(trial, allow, need)
+                got = self._match(trial, allow, need, names)
                 if got.top >= current.top + BETTER:
                     fixed, current, changed = trial, got, True
                     break
@@ -306,11 +340,13 @@ class Engine:
         if allow is not None and not allow:
             return out
         named = self._named(raw, allow, bare=include_internal)
-        query_words = words(without_ids(raw)) if not (named and raw.strip().isdigit()) else []
+        text = normalize(without_ids(raw))
+        query_words = words(text) if not (named and raw.strip().isdigit()) else []
+        said = names(text)
         need = out.page * out.per_page
-        best = self._match(query_words, allow, need)
+        best = self._match(query_words, allow, need, said)
         if not exact and query_words:
-            corrected = self.correct(query_words, allow, need, best, include_internal)
+            corrected = self.correct(query_words, allow, need, best, include_internal, said)
             if corrected is not None:
                 fixed, best = corrected
                 out.did_you_mean = " ".join(fixed)

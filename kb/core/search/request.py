@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from whoosh.analysis.filters import STOP_WORDS
 
+from kb.core.search.schema import WORD_RE as WORD
 from kb.core.search.spelling import Speller
 
 # "KB-42", "kb42", "KB 42", "kb#42": an article number read out on the phone.
@@ -34,6 +35,11 @@ im i'm ive i've id i'd ill i'll youre you're isnt isn't arent aren't wasnt wasn'
 weren't dont don't doesnt doesn't didnt didn't cant can't cannot couldnt couldn't wont won't
 wouldnt wouldn't shouldnt shouldn't hasnt hasn't havent haven't hadnt hadn't its it's thats
 that's theres there's s t etc eg ie via per like yet still already anymore
+either neither whenever wherever whatever whoever however although though unless whether
+along across around among amongst within without upon onto toward towards beside besides
+beyond despite instead rather quite almost nearly often usually another anybody everyone
+everybody everything nothing nobody none somewhere anywhere everywhere otherwise whereas
+whilst thus hence therefore meanwhile perhaps maybe else one ones yes oh
 """.split())
 
 # Words every request carries whatever the problem: greetings, thanks, asking for help.
@@ -46,8 +52,42 @@ somebody something anything thing things get gets got getting keep keeps kept se
 seemed suddenly today yesterday tomorrow now currently recently since ago urgent asap
 quickly soon really actually basically just again know let advise advice question wondering
 wonder hope hoping sure ok okay fine stopped stops stop started starts start properly
-correctly randomly constantly always sometimes keeps anyway
+correctly randomly constantly always sometimes keeps anyway use uses used using
 """.split())
+
+
+# "C:", "C:\\", "C;/", "G drive", "g-drive": a drive letter. C is the laptop's own disk; any
+# other letter is a network drive in an organisation, whatever its name.
+DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))|[\s-]?drive\b)",
+                   re.IGNORECASE)
+# A word in capitals inside a sentence ("the Goliad printer", "Hi Matt", "DELL83498") is most
+# often a name: of a person, a place, a room or a product the articles do not know.
+CAPITAL = re.compile(r"[A-Z][\w'’\-]*")
+SENTENCE_END = re.compile(r"[.!?:;\n\"“(]\s*$")
+
+
+def normalize(text: str) -> str:
+    """The text with drive letters spelt out as words ("C:" -> "c drive", "G:" -> "network
+    drive"), so they count as what they are."""
+    return DRIVE.sub(lambda m: " c drive " if m.group(1) in "cC" else " network drive ", text)
+
+
+def names(text: str) -> frozenset[str]:
+    """Lower-cased words written with a capital inside a sentence and never in small letters:
+    likely names. Text mostly in capitals (a shouted or title-cased request) has none."""
+    found = list(WORD.finditer(text))
+    if not found:
+        return frozenset()
+    capitals = [m for m in found if CAPITAL.fullmatch(m.group())]
+    if len(capitals) > 0.5 * len(found):
+        return frozenset()
+    small = {m.group().lower() for m in found if not m.group()[0].isupper()}
+    out = set()
+    for m in capitals:
+        word = m.group().lower()
+        if word not in small and not SENTENCE_END.search(text[:m.start()] or "\n"):
+            out.add(word)
+    return frozenset(out - {"i", "i'm", "i've", "i'd", "i'll"})
 
 
 def is_stop(word: str) -> bool:
