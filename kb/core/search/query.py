@@ -26,7 +26,7 @@ from kb.core.search.request import (
     normalize,
     without_ids,
 )
-from kb.core.search.schema import FIELD_BOOSTS, word_keys, words
+from kb.core.search.schema import FIELD_BOOSTS, NEGATION, NEGATORS, word_keys, words
 from kb.core.search.snippets import snippet
 from kb.core.search.spelling import UNKNOWN_RARITY, Speller, english, rarity
 from kb.core.search.synonyms import Phrase, Synonyms
@@ -50,6 +50,7 @@ FIRM_WORDS = 4  # ... of a request this long (short ones must be mostly answered
 UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
 OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
 IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
+FAILS = 1.0  # weight of "it does not work" (a negation), matched in titles, summaries and tags
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
 
@@ -95,6 +96,7 @@ class _Part:
     terms: set[str]
     strong_syn: Concept = field(default_factory=list)
     body_syn: Concept = field(default_factory=list)
+    content: bool = True  # counts toward coverage (a negation only helps ranking)
 
     @property
     def leaves(self) -> Concept:
@@ -223,6 +225,10 @@ class Engine:
                 parts.append(self._part(alternatives, weight))
             if len(parts) >= MAX_WORDS:
                 break
+        if parts and any(w in NEGATORS for w in query_words):
+            # "isn't working", "won't print": the articles about something failing.
+            parts.append(_Part([TermLeaf(name, NEGATION, FIELD_BOOSTS[name])
+                                for name in PHRASE_FIELDS], [], FAILS, set(), content=False))
         return parts
 
     def _plain(self, query_words: list[str]) -> list[str]:
@@ -257,7 +263,8 @@ class Engine:
         if not ranked:
             return _Match(total_any=total_any)
         docs = sorted(d for _s, d in ranked)
-        cover = dict.fromkeys(docs, 0.0)
+        cover = dict.fromkeys(docs, 0.0)  # weight of the request's content words matched
+        extra = dict.fromkeys(docs, 0.0)  # and of what only helps ranking (a negation)
         firm = dict.fromkeys(docs, 0.0)
         for part in parts:
             got: dict[int, float] = {}  # the best way each document matches this concept
@@ -269,16 +276,21 @@ class Engine:
                     got.update(dict.fromkeys(self.ranker.scores(leaves, rest), share))
                     rest = [d for d in rest if d not in got]
             for d, share in got.items():
+                if not part.content:
+                    extra[d] += share * part.weight
+                    continue
                 cover[d] += share * part.weight
                 if share >= SYNONYM_SHARE:
                     firm[d] += share * part.weight
-        weight = sum(p.weight for p in parts) or 1.0
+        weight = sum(p.weight for p in parts if p.content) or 1.0
+        every = sum(p.weight for p in parts) or 1.0
         top_bm25 = ranked[0][0] or 1.0
-        rows = [((1 - TIE) * cover[d] / weight + TIE * s / top_bm25, cover[d] / weight, d)
-                for s, d in ranked]
+        rows = [((1 - TIE) * (cover[d] + extra[d]) / every + TIE * s / top_bm25,
+                 cover[d] / weight, d) for s, d in ranked]
         rows.sort(key=lambda r: (-r[0], r[2]))
         terms = frozenset(t for p in parts for t in p.terms)
-        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0, len(parts))
+        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0,
+                      sum(p.content for p in parts))
 
     # -- spelling ------------------------------------------------------------------------------
 

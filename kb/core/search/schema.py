@@ -24,7 +24,7 @@ from whoosh.lang.porter import stem
 from kb.core.content.article import Article
 
 # Bump when the schema or analysis changes: every stored digest then differs, so `sync` rebuilds.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 # Words may carry inner hyphens, apostrophes and dots ("Wi-Fi", "won't", "outlook.com") so the
 # joined form can be indexed too; the default Whoosh pattern would split them apart.
@@ -34,6 +34,27 @@ _JOINERS = re.compile(r"[.'’\-]")
 
 # How much a match in each field counts: a title hit outranks summary/tags, which outrank the body.
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "summary": 2.0, "tags": 2.0, "body": 1.0}
+
+
+# Words that say something does not work ("won't print", "isn't working", "no signal"). Indexed
+# as one term, NEGATION, so a request saying something fails can prefer the articles whose title
+# or tags say so too ("My VPN won't connect") over how-to articles about the same thing.
+NEGATION = "xnot"
+NEGATORS = frozenset("""
+not no never cannot unable won't can't isn't doesn't don't didn't wasn't aren't weren't couldn't
+wouldn't hasn't haven't ain't wont cant isnt doesnt dont didnt wasnt arent werent couldnt
+wouldnt hasnt havent aint won’t can’t isn’t doesn’t don’t didn’t wasn’t aren’t couldn’t
+""".split())
+
+
+class NegationFilter(Filter):
+    """Every negating word becomes the one term NEGATION (before stop words drop "not")."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.text in NEGATORS:
+                t.text = NEGATION
+            yield t
 
 
 class JoinFilter(Filter):
@@ -61,6 +82,8 @@ class JoinFilter(Filter):
 @lru_cache(maxsize=200_000)
 def word_keys(word: str) -> tuple[str, ...]:
     """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed)."""
+    if word in NEGATORS:
+        return (NEGATION,)
     if len(word) < 2 or word in STOP_WORDS:
         return ()
     parts = [p for p in _JOINERS.split(word) if p]
@@ -81,9 +104,11 @@ def words(text: str) -> list[str]:
 
 
 def text_analyzer() -> Analyzer:
-    """Whoosh's StemmingAnalyzer with JoinFilter spliced in between stop words and stemming."""
+    """Whoosh's StemmingAnalyzer with NegationFilter before the stop words and JoinFilter
+    spliced in between stop words and stemming."""
     chain: Any = StemmingAnalyzer(expression=WORD_PATTERN, cachesize=100_000)
     chain.items.insert(3, JoinFilter())
+    chain.items.insert(2, NegationFilter())
     return chain
 
 
