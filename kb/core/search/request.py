@@ -8,6 +8,7 @@ never count toward the word cap nor toward how much of the request an article an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh.analysis.filters import STOP_WORDS
@@ -64,6 +65,39 @@ DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))|[\
 # often a name: of a person, a place, a room or a product the articles do not know.
 CAPITAL = re.compile(r"[A-Z][\w'’\-]*")
 SENTENCE_END = re.compile(r"[.!?:;\n\"“(]\s*$")
+
+
+_NOT = (r"(?:not|no\s+longer|never|cannot|unable\s+to|fails?\s+to|stopped|"
+        r"(?:won|can|isn|aren|doesn|don|didn|wasn|weren|couldn|wouldn|hasn|haven)['’]?t|"
+        r"keeps?\s+(?:dropping|crashing|freezing|jamming|disconnecting|flickering))")
+_BE = (r"(?:(?:is|are|was|were|has|have|had|been|be|being|still|also|just|suddenly|now|"
+       r"currently|really|will|would|does|do|did|can|could|seems?\s+to|keeps?)\s+){0,3}")
+# The thing that fails: the word before "isn't working" or "won't", after "problem with", or
+# before "problem".
+_WORD = r"([\w][\w'’\-]*)"
+FOCUS = tuple(re.compile(rx, re.IGNORECASE) for rx in (
+    rf"{_WORD}\s+{_BE}{_NOT}\b",
+    r"\b(?:problems?|issues?|trouble|errors?|help)\s+(?:with|on|in)\s+"
+    rf"(?:(?:my|the|our|a|an|his|her|their|this|that)\s+)?{_WORD}",
+    rf"{_WORD}\s+(?:problems?|issues?|errors?)\b"))
+
+
+def focus(text: str) -> frozenset[str]:
+    """Lower-cased words naming what fails ("the badge does not work", "issue with Outlook")."""
+    found = {m.group(1).lower() for rx in FOCUS for m in rx.finditer(text)}
+    return frozenset(w for w in found if not is_stop(w))
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the wording says beyond the words: likely names, and the things that fail."""
+
+    names: frozenset[str] = frozenset()
+    focus: frozenset[str] = frozenset()
+
+
+def hints(text: str) -> Hints:
+    return Hints(names(text), focus(text))
 
 
 def normalize(text: str) -> str:
