@@ -19,10 +19,11 @@ from whoosh.searching import Searcher
 
 from kb.core.search.ranking import Concept, QueryLeaf, Ranker, TermLeaf
 from kb.core.search.request import (
+    Hints,
     article_ids,
+    hints,
     is_stop,
     is_stop_typo,
-    names,
     normalize,
     without_ids,
 )
@@ -50,6 +51,8 @@ FIRM_WORDS = 4  # ... of a request this long (short ones must be mostly answered
 UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
 OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
 IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
+FOCUS = 2.0  # a word naming what fails ("the badge does not work") weighs this much more
+NO_HINTS = Hints()
 FAILS = 1.0  # weight of "it does not work" (a negation), matched in titles, summaries and tags
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
@@ -83,6 +86,7 @@ class SearchResults:
     coverage: float = 0.0  # share of the request the best result answers
     firm: float = 0.0  # weight of telling words the best result has in title, summary or tags
     words: int = 0  # concepts (content words or synonym groups) the request has
+    unknown: float = 0.0  # share of the request's weight in words no article uses
 
 
 @dataclass
@@ -97,6 +101,7 @@ class _Part:
     strong_syn: Concept = field(default_factory=list)
     body_syn: Concept = field(default_factory=list)
     content: bool = True  # counts toward coverage (a negation only helps ranking)
+    known: bool = True  # some article uses one of its words
 
     @property
     def leaves(self) -> Concept:
@@ -112,6 +117,7 @@ class _Match:
     terms: frozenset[str] = frozenset()
     firm: float = 0.0  # weight the best result matches in its title, summary or tags
     words: int = 0  # concepts in the request
+    unknown: float = 0.0  # share of the request's weight in words no article uses
 
     @property
     def confident(self) -> bool:
@@ -211,7 +217,7 @@ class Engine:
         n = max(2, self.reader.doc_count_all())
         return english * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
 
-    def _parts(self, query_words: list[str], names: frozenset[str] = frozenset()) -> list[_Part]:
+    def _parts(self, query_words: list[str], said: Hints = NO_HINTS) -> list[_Part]:
         """The request's concepts in order (a word said twice counts twice: people repeat
         what matters), each weighed by its most telling word; a name no article uses weighs
         little."""
@@ -220,9 +226,15 @@ class Engine:
             content = [w for w in alternatives[0] if not is_stop(w)
                        and not (not self._known(w) and is_stop_typo(w))]
             if content:
-                weight = max(UNKNOWN_WEIGHT if w in names and not self._known(w)
+                known = any(self._known(w) for a in alternatives for w in a if not is_stop(w))
+                weight = max(UNKNOWN_WEIGHT if w in said.names and not self._known(w)
                              else self._weight(w) for w in content)
+                if any(w in said.focus for w in content):
+                    # What fails weighs more; when no article knows it, we likely have none.
+                    weight = FOCUS * (weight if known else
+                                      max(weight, OTHER_TOPIC * UNKNOWN_RARITY))
                 parts.append(self._part(alternatives, weight))
+                parts[-1].known = known
             if len(parts) >= MAX_WORDS:
                 break
         if parts and any(w in NEGATORS for w in query_words):
@@ -247,10 +259,10 @@ class Engine:
         return out
 
     def _match(self, query_words: list[str], allow: set[int] | None, need: int,
-               names: frozenset[str] = frozenset()) -> _Match:
+               said: Hints = NO_HINTS) -> _Match:
         """Rank by how much of the request each article answers (weighted concepts matched,
         title and tags above the body), with BM25 to order equal coverage."""
-        parts = self._parts(query_words, names)
+        parts = self._parts(query_words, said)
         concepts = [p.leaves for p in parts if p.leaves]
         if not concepts:
             return _Match()
@@ -283,14 +295,17 @@ class Engine:
                 if share >= SYNONYM_SHARE:
                     firm[d] += share * part.weight
         weight = sum(p.weight for p in parts if p.content) or 1.0
-        every = sum(p.weight for p in parts) or 1.0
+        # Ranking looks only at words some article uses: the others cannot tell articles apart
+        # (they weigh in coverage, so they still make a weak match look weak).
+        every = sum(p.weight for p in parts if p.known) or 1.0
         top_bm25 = ranked[0][0] or 1.0
         rows = [((1 - TIE) * (cover[d] + extra[d]) / every + TIE * s / top_bm25,
                  cover[d] / weight, d) for s, d in ranked]
         rows.sort(key=lambda r: (-r[0], r[2]))
         terms = frozenset(t for p in parts for t in p.terms)
+        unknown = sum(p.weight for p in parts if p.content and not p.known) / weight
         return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0,
-                      sum(p.content for p in parts))
+                      sum(p.content for p in parts), unknown)
 
     # -- spelling ------------------------------------------------------------------------------
 
@@ -315,7 +330,7 @@ class Engine:
 
     def correct(self, query_words: list[str], allow: set[int] | None, need: int,
                 best: _Match, include_internal: bool,
-                names: frozenset[str] = frozenset()) -> tuple[list[str], _Match] | None:
+                said: Hints = NO_HINTS) -> tuple[list[str], _Match] | None:
         """Replace misspelt words (non-words no article uses) by close index words, one at a
         time, keeping a replacement only when the request is then clearly better answered."""
         speller = self.speller(include_internal)
@@ -327,7 +342,7 @@ class Engine:
                 continue
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
-                got = self._match(trial, allow, need, names)
+                got = self._match(trial, allow, need, said)
                 if got.top >= current.top + BETTER:
                     fixed, current, changed = trial, got, True
                     break
@@ -354,7 +369,7 @@ class Engine:
         named = self._named(raw, allow, bare=include_internal)
         text = normalize(without_ids(raw))
         query_words = words(text) if not (named and raw.strip().isdigit()) else []
-        said = names(text)
+        said = hints(text)
         need = out.page * out.per_page
         best = self._match(query_words, allow, need, said)
         if not exact and query_words:
@@ -369,6 +384,7 @@ class Engine:
         shown = rows if show_all else strong
         out.confident = bool(named) or best.confident
         out.coverage, out.firm, out.words = best.top, best.firm, best.words
+        out.unknown = best.unknown
         out.looked_up = bool(named)
         docs = [*named, *(d for _s, _c, d in shown if d not in named)]
         cover = {d: c for _s, c, d in rows}
