@@ -87,6 +87,7 @@ class SearchResults:
     firm: float = 0.0  # weight of telling words the best result has in title, summary or tags
     words: int = 0  # concepts (content words or synonym groups) the request has
     unknown: float = 0.0  # share of the request's weight in words no article uses
+    strong: float = 0.0  # share of it the best result answers in title, summary or tags
 
 
 @dataclass
@@ -118,6 +119,8 @@ class _Match:
     firm: float = 0.0  # weight the best result matches in its title, summary or tags
     words: int = 0  # concepts in the request
     unknown: float = 0.0  # share of the request's weight in words no article uses
+    strong: float = 0.0  # share of it the best result answers in title, summary or tags
+    strong: float = 0.0  # share of the request the best result answers in title, summary, tags
 
     @property
     def confident(self) -> bool:
@@ -304,8 +307,9 @@ class Engine:
         rows.sort(key=lambda r: (-r[0], r[2]))
         terms = frozenset(t for p in parts for t in p.terms)
         unknown = sum(p.weight for p in parts if p.content and not p.known) / weight
-        return _Match(rows, total_any, terms, firm[rows[0][2]] if rows else 0.0,
-                      sum(p.content for p in parts), unknown)
+        best = firm[rows[0][2]] if rows else 0.0
+        return _Match(rows, total_any, terms, best, sum(p.content for p in parts), unknown,
+                      best / weight)
 
     # -- spelling ------------------------------------------------------------------------------
 
@@ -384,7 +388,7 @@ class Engine:
         shown = rows if show_all else strong
         out.confident = bool(named) or best.confident
         out.coverage, out.firm, out.words = best.top, best.firm, best.words
-        out.unknown = best.unknown
+        out.unknown, out.strong = best.unknown, best.strong
         out.looked_up = bool(named)
         docs = [*named, *(d for _s, _c, d in shown if d not in named)]
         cover = {d: c for _s, c, d in rows}
