@@ -226,8 +226,10 @@ class Engine:
         little."""
         parts: list[_Part] = []
         for alternatives in self.synonyms.expand(self._plain(query_words)):
-            content = [w for w in alternatives[0] if not is_stop(w)
-                       and not (not self._known(w) and is_stop_typo(w))]
+            # Left out: small words, misspelt small words, and codes no article uses (asset
+            # tags, ticket numbers, dates: "ATD-2ZYF593-N1", "INC0370982", "9/2/25").
+            content = [w for w in alternatives[0] if not is_stop(w) and (self._known(w) or not (
+                is_stop_typo(w) or any(ch.isdigit() for ch in w)))]
             if content:
                 known = any(self._known(w) for a in alternatives for w in a if not is_stop(w))
                 weight = max(UNKNOWN_WEIGHT if w in said.names and not self._known(w)
