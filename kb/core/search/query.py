@@ -46,8 +46,9 @@ ENOUGH = 3  # fewer documents with every word than this, and those with any word
 TIE = 0.25  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
 CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
-FIRM, FIRM_COVER = 4.0, 0.1  # ... matches this weight in title/tags and this share
-FIRM_WORDS = 4  # ... of a request this long (short ones must be mostly answered)
+FIRM, FIRM_COVER = 3.5, 0.1  # ... matches this weight in title/tags and this share
+FIRM_UNKNOWN = 1.0  # ... plus this much per share of the request no article knows
+FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered)
 UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
 OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
 IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
@@ -125,9 +126,11 @@ class _Match:
     @property
     def confident(self) -> bool:
         """The best result answers most of the request, or its title and tags match several
-        telling words of a long one (long requests carry names, dates and places too)."""
+        telling words of a long one (long requests carry names, dates and places too): the
+        more of the request no article knows, the more they must match."""
         return self.top >= CONFIDENT or (
-            self.words >= FIRM_WORDS and self.firm >= FIRM and self.top >= FIRM_COVER)
+            self.words >= FIRM_WORDS and self.top >= FIRM_COVER
+            and self.firm >= FIRM + FIRM_UNKNOWN * self.unknown)
 
     @property
     def top(self) -> float:
