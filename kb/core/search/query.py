@@ -11,34 +11,22 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 from html import escape
-from math import log
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from kb.core.search.ranking import Concept, QueryLeaf, Ranker, TermLeaf
-from kb.core.search.request import (
-    Hints,
-    article_ids,
-    hints,
-    is_stop,
-    is_stop_typo,
-    normalize,
-    without_ids,
-)
-from kb.core.search.schema import FIELD_BOOSTS, NEGATION, NEGATORS, word_keys, words
+from kb.core.search.concepts import MAX_WORDS, NO_HINTS, Concepts
+from kb.core.search.ranking import Concept, Ranker, TermLeaf
+from kb.core.search.request import Hints, article_ids, hints, is_stop, normalize, without_ids
+from kb.core.search.schema import FIELD_BOOSTS, words
 from kb.core.search.snippets import snippet
-from kb.core.search.spelling import UNKNOWN_RARITY, Speller, english, rarity
-from kb.core.search.synonyms import Phrase, Synonyms
+from kb.core.search.spelling import Speller
+from kb.core.search.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1000  # two or three pasted sentences; longer input is cut (bounds the work)
-MAX_WORDS = 32  # content words counted (small words never count: see request.is_stop)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 PREFIX_TERMS = 64  # title words one typed prefix may expand to in suggestions
-PHRASE_FIELDS = ("title", "summary", "tags")  # fields with positions
-STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is about the word
 BODY_SHARE = 0.35  # a word found only in the body counts about a third of one in title or tags
 SYNONYM_SHARE = 0.7  # a match through a synonym counts a little less than the word typed
 CANDIDATES = 15  # best BM25 documents re-ranked by how much of the request they answer
@@ -49,12 +37,6 @@ CONFIDENT = 0.55  # the best result answers at least this share of the request, 
 FIRM, FIRM_COVER = 3.5, 0.1  # ... matches this weight in title/tags and this share
 FIRM_UNKNOWN = 1.0  # ... plus this much per share of the request no article knows
 FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered)
-UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
-OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
-IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
-FOCUS = 2.0  # a word naming what fails ("the badge does not work") weighs this much more
-NO_HINTS = Hints()
-FAILS = 1.0  # weight of "it does not work" (a negation), matched in titles, summaries and tags
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
 
@@ -92,25 +74,6 @@ class SearchResults:
 
 
 @dataclass
-class _Part:
-    """One concept of the request: its leaves by field group, for the words as typed and
-    for their synonyms, and how much the concept weighs."""
-
-    strong: Concept
-    body: Concept
-    weight: float
-    terms: set[str]
-    strong_syn: Concept = field(default_factory=list)
-    body_syn: Concept = field(default_factory=list)
-    content: bool = True  # counts toward coverage (a negation only helps ranking)
-    known: bool = True  # some article uses one of its words
-
-    @property
-    def leaves(self) -> Concept:
-        return self.strong + self.body + self.strong_syn + self.body_syn
-
-
-@dataclass
 class _Match:
     """The request run once: (score, coverage, docnum) best first, and the terms to mark."""
 
@@ -121,7 +84,6 @@ class _Match:
     words: int = 0  # concepts in the request
     unknown: float = 0.0  # share of the request's weight in words no article uses
     strong: float = 0.0  # share of it the best result answers in title, summary or tags
-    strong: float = 0.0  # share of the request the best result answers in title, summary, tags
 
     @property
     def confident(self) -> bool:
@@ -145,9 +107,9 @@ class Engine:
         self.reader = searcher.reader()
         self.synonyms = synonyms
         self.ranker = Ranker(searcher)
+        self.concepts = Concepts(self.reader, synonyms)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
-        self._weights: dict[str, float] = {}
 
     def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
         """Docnums a search may return (None = all): public only unless asked, and the category.
@@ -171,106 +133,11 @@ class Engine:
             seg.read(name, value, ids, tfs)
         return set(ids)
 
-    # -- building ------------------------------------------------------------------------------
-
-    def _part(self, alternatives: list[Phrase], weight: float) -> _Part:
-        """A word or synonym group as leaves: each stem in each text field, boosted per field;
-        the words as typed apart from their synonyms (a synonym match counts a little less)."""
-        part = _Part([], [], weight, set())
-        typed: set[str] = set()
-        for number, phrase in enumerate(alternatives):
-            stems = [keys[0] for w in phrase if (keys := word_keys(w))]
-            if number == 0:
-                typed = set(stems)
-            # A member the request spells out inside its own phrase ("freeze" in "freeze up")
-            # is what was typed, not a synonym.
-            said = number == 0 or (bool(stems) and set(stems) <= typed)
-            strong, body = (part.strong, part.body) if said else \
-                (part.strong_syn, part.body_syn)
-            part.terms.update(stems)
-            if len(stems) == 1:
-                for name, boost in FIELD_BOOSTS.items():
-                    leaf = TermLeaf(name, stems[0], boost)
-                    (strong if name in STRONG_FIELDS else body).append(leaf)
-            elif stems:
-                strong.extend(QueryLeaf(wq.Phrase(name, stems, boost=FIELD_BOOSTS[name]))
-                              for name in PHRASE_FIELDS)
-                body.append(QueryLeaf(wq.And([wq.Term("body", s) for s in stems])))
-        return part
-
-    def _weight(self, word: str) -> float:
-        """How much a word tells about the problem (memoised per searcher)."""
-        got = self._weights.get(word)
-        if got is None:
-            if len(self._weights) > 50_000:
-                self._weights.clear()
-            got = self._weights[word] = self._compute_weight(word)
-        return got
-
-    def _compute_weight(self, word: str) -> float:
-        """How much a word tells about the problem: rare in English and rare in the articles.
-
-        A word no article uses keeps its full weight, so a request about a stapler is not
-        answered by the paper-jam article just because "jammed" matched."""
-        keys = word_keys(word)
-        english = max(0.3, rarity(word))
-        df = max((self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS),
-                 default=0) if keys else 0
-        if not df:
-            # A name or code no article uses ("Pecos", "C8045") tells little; an English
-            # word no article uses ("stapler") says the request is about something else.
-            return UNKNOWN_WEIGHT if english >= UNKNOWN_RARITY else english * OTHER_TOPIC
-        n = max(2, self.reader.doc_count_all())
-        return english * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
-
-    def _parts(self, query_words: list[str], said: Hints = NO_HINTS) -> list[_Part]:
-        """The request's concepts in order (a word said twice counts twice: people repeat
-        what matters), each weighed by its most telling word; a name no article uses weighs
-        little."""
-        parts: list[_Part] = []
-        for alternatives in self.synonyms.expand(self._plain(query_words)):
-            # Left out: small words, misspelt small words, and codes no article uses (asset
-            # tags, ticket numbers, dates: "ATD-2ZYF593-N1", "INC0370982", "9/2/25").
-            content = [w for w in alternatives[0] if not is_stop(w) and (self._known(w) or not (
-                is_stop_typo(w) or any(ch.isdigit() for ch in w)))]
-            if content:
-                known = any(self._known(w) for a in alternatives for w in a if not is_stop(w))
-                weight = max(UNKNOWN_WEIGHT if w in said.names and not self._known(w)
-                             else self._weight(w) for w in content)
-                if any(w in said.focus for w in content):
-                    # What fails weighs more; when no article knows it, we likely have none.
-                    weight = FOCUS * (weight if known else
-                                      max(weight, OTHER_TOPIC * UNKNOWN_RARITY))
-                parts.append(self._part(alternatives, weight))
-                parts[-1].known = known
-            if len(parts) >= MAX_WORDS:
-                break
-        if parts and any(w in NEGATORS for w in query_words):
-            # "isn't working", "won't print": the articles about something failing.
-            parts.append(_Part([TermLeaf(name, NEGATION, FIELD_BOOSTS[name])
-                                for name in PHRASE_FIELDS], [], FAILS, set(), content=False))
-        return parts
-
-    def _plain(self, query_words: list[str]) -> list[str]:
-        """Adverbs as their adjective when the articles use it ("slowly" is "slow"); other
-        adverbs ("extremely", "incorrectly") say how, not what, and are left out."""
-        out = []
-        for w in query_words:
-            if len(w) > 5 and w.endswith("ly") and not self._known(w):
-                base = w[:-3] + "y" if w.endswith("ily") else w[:-2]
-                if self._known(base):
-                    out.append(base)
-                    continue
-                if len(base) >= 4 and base in english():
-                    continue
-            out.append(w)
-        return out
-
     def _match(self, query_words: list[str], allow: set[int] | None, need: int,
                said: Hints = NO_HINTS) -> _Match:
         """Rank by how much of the request each article answers (weighted concepts matched,
         title and tags above the body), with BM25 to order equal coverage."""
-        parts = self._parts(query_words, said)
+        parts = self.concepts.parts(query_words, said)
         concepts = [p.leaves for p in parts if p.leaves]
         if not concepts:
             return _Match()
@@ -318,10 +185,6 @@ class Engine:
 
     # -- spelling ------------------------------------------------------------------------------
 
-    def _known(self, word: str) -> bool:
-        keys = word_keys(word)
-        return not keys or any(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
-
     def speller(self, include_internal: bool) -> Speller:
         """Close words among those the articles a search may show use in their titles,
         summaries and tags (internal words never reach the public); built on the first
@@ -347,7 +210,7 @@ class Engine:
         current = best
         changed = False
         for i, w in enumerate(query_words):
-            if is_stop(w) or self._known(w):
+            if is_stop(w) or self.concepts.known(w):
                 continue
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
