@@ -26,6 +26,9 @@ STRONG_FIELDS = frozenset(PHRASE_FIELDS)  # a match here says the article is abo
 UNKNOWN_WEIGHT = 1.0  # weight of a word that is neither English nor in any article
 OTHER_TOPIC = 1.6  # an English word no article uses weighs this times its rarity
 IDF_FLOOR = 0.4  # a word in every article still weighs this share of its English rarity
+RARITY_POWER = 0.6  # English rarity counts flattened: "new" and "order" still tell something
+TYPICAL = 2.5 ** RARITY_POWER  # the weight of a typical telling word ("printer", rarity 2.5)
+UNKNOWN_TOPIC = OTHER_TOPIC * UNKNOWN_RARITY  # what fails, when no article knows it
 FOCUS = 2.0  # a word naming what fails ("the badge does not work") weighs this much more
 FAILS = 1.0  # weight of "it does not work" (a negation), matched in titles, summaries and tags
 NO_HINTS = Hints()
@@ -79,8 +82,7 @@ class Concepts:
                              else self.weight(w) for w in content)
                 if any(w in said.focus for w in content):
                     # What fails weighs more; when no article knows it, we likely have none.
-                    weight = FOCUS * (weight if known else
-                                      max(weight, OTHER_TOPIC * UNKNOWN_RARITY))
+                    weight = FOCUS * (weight if known else max(weight, UNKNOWN_TOPIC))
                 parts.append(self.part(alternatives, weight))
                 parts[-1].known = known
             if len(parts) >= MAX_WORDS:
@@ -147,12 +149,13 @@ class Concepts:
         A word no article uses keeps its full weight, so a request about a stapler is not
         answered by the paper-jam article just because "jammed" matched."""
         keys = word_keys(word)
-        common = max(0.3, rarity(word))
+        raw = max(0.3, rarity(word))
+        common = raw ** RARITY_POWER
         df = max((self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS),
                  default=0) if keys else 0
         if not df:
             # A name or code no article uses ("Pecos", "C8045") tells little; an English
             # word no article uses ("stapler") says the request is about something else.
-            return UNKNOWN_WEIGHT if common >= UNKNOWN_RARITY else common * OTHER_TOPIC
+            return UNKNOWN_WEIGHT if raw >= UNKNOWN_RARITY else common * OTHER_TOPIC
         n = max(2, self.reader.doc_count_all())
         return common * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))

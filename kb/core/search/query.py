@@ -15,7 +15,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from kb.core.search.concepts import MAX_WORDS, NO_HINTS, Concepts
+from kb.core.search.concepts import MAX_WORDS, NO_HINTS, TYPICAL, Concepts
 from kb.core.search.ranking import Concept, Ranker, TermLeaf
 from kb.core.search.request import Hints, article_ids, hints, is_stop, normalize, without_ids
 from kb.core.search.schema import FIELD_BOOSTS, words
@@ -34,8 +34,8 @@ ENOUGH = 3  # fewer documents with every word than this, and those with any word
 TIE = 0.25  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
 CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
-FIRM, FIRM_COVER = 3.5, 0.1  # ... matches this weight in title/tags and this share
-FIRM_UNKNOWN = 1.0  # ... plus this much per share of the request no article knows
+FIRM, FIRM_COVER = 1.4, 0.1  # ... matches this many typical words in title/tags, this share
+FIRM_UNKNOWN = 0.4  # ... plus this many per share of the request no article knows
 FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered)
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
@@ -92,7 +92,7 @@ class _Match:
         more of the request no article knows, the more they must match."""
         return self.top >= CONFIDENT or (
             self.words >= FIRM_WORDS and self.top >= FIRM_COVER
-            and self.firm >= FIRM + FIRM_UNKNOWN * self.unknown)
+            and self.firm >= (FIRM + FIRM_UNKNOWN * self.unknown) * TYPICAL)
 
     @property
     def top(self) -> float:
