@@ -48,6 +48,8 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(mine_routes.bp)
 
     app.after_request(_security_headers)
+    app.url_defaults(_static_version)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.context_processor(_template_context)
     app.add_template_filter(_when, "when")
     app.add_template_filter(_nl2br, "nl2br")
@@ -81,6 +83,39 @@ def init_web(app: Flask) -> None:
         return render_template("errors/500.html"), 500
 
 
+def _static_version(endpoint: str, values: dict[str, Any]) -> None:
+    """Static URLs carry a digest of the file (``?v=…``): a changed file gets a new URL, so
+    browsers may keep each version for a year without asking again."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        from flask import current_app
+
+        digest = _digest(str(current_app.static_folder), values["filename"])
+        if digest:
+            values["v"] = digest
+
+
+_DIGESTS: dict[tuple[str, str, float], str] = {}
+
+
+def _digest(folder: str, filename: str) -> str:
+    import hashlib
+    from pathlib import Path
+
+    path = Path(folder, filename)
+    try:
+        key = (folder, filename, path.stat().st_mtime)
+    except OSError:
+        return ""
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return _DIGESTS[key]
+
+
+def _favicon() -> WerkzeugResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -89,6 +124,13 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.path.startswith(("/agent", "/status/", "/my-requests", "/sso/")):
         response.headers["Cache-Control"] = "no-store"
+    elif request.endpoint == "static" and response.status_code == 200:
+        if request.args.get("v"):  # versioned URL: this content never changes
+            response.cache_control.max_age = 31536000
+            response.cache_control.public = True
+            response.cache_control.immutable = True
+        else:
+            response.cache_control.no_cache = True
     return response
 
 

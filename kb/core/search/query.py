@@ -127,6 +127,7 @@ class Engine:
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
         self._weights: dict[str, float] = {}
+        self._related: dict[tuple[int, bool, int], list[Hit]] = {}  # per article view: once
 
     def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
         """Docnums a search may return (None = all): public only unless asked, and the category.
@@ -378,6 +379,12 @@ class Engine:
     def related(self, article_id: int, *, include_internal: bool, limit: Any) -> list[Hit]:
         """More like this: the article's key terms (Whoosh's Bo1 model) in title and body."""
         limit = _clamp(limit, 0, MAX_PER_PAGE, 5)
+        key = (article_id, include_internal, limit)
+        if key not in self._related:
+            self._related[key] = self._more_like(article_id, include_internal, limit)
+        return self._related[key]
+
+    def _more_like(self, article_id: int, include_internal: bool, limit: int) -> list[Hit]:
         docnum = self.searcher.document_number(id=str(article_id))
         allow = self.allowed(None, include_internal)
         if docnum is None or not limit or (allow is not None and not allow):
