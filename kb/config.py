@@ -39,6 +39,7 @@ class Defaults:
     LOG_RETENTION_DAYS = 400  # searches and wizard runs kept this long (flask kb prune)
     AGENT_IDLE_MINUTES = 480  # an agent session ends after 8 hours without a request ...
     AGENT_MAX_HOURS = 24  # ... and after 24 hours whatever happens
+    INVITE_HOURS = 72  # an emailed invitation link to join the team works this long, once
     WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits
 
     # Rate limits: shared by every worker and node through Redis when REDIS_URL (or the

@@ -90,6 +90,9 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
     # Set once the agent signs in with the organisation's OpenID provider (kb/sso).
     oidc_issuer: Mapped[str | None] = mapped_column(String(300))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # The support.yml groups this agent works for (the queue's "My groups"). Called teams
+    # here because the ticket's own group column is being renamed to ``team``.
+    teams: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -106,6 +109,28 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
     @property
     def is_lead(self) -> bool:
         return self.role == "lead"
+
+
+class Invitation(db.Model):  # type: ignore[name-defined]
+    """A lead's invitation to join the team: one emailed link that sets a password, usable
+    once and only until ``expires_at``. Only a SHA-256 of the link's token is kept, so the
+    table alone signs nobody in."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(10), default="agent")
+    teams: Mapped[list[str]] = mapped_column(JSON, default=list)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))  # once accepted
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invited_by: Mapped[Agent | None] = relationship(foreign_keys=[invited_by_id])
 
 
 class Requester(db.Model):  # type: ignore[name-defined]
@@ -177,6 +202,9 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outage.id"))
     # Set when a signed-in requester sent it: name and email came from the ID token.
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("requester.id"), index=True)
+    # Set when an agent merged this ticket into another one (closed through the lifecycle,
+    # never reopened: the requester follows the other ticket).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     # The confirmation page's key: shows the reference and what happens next, never the
     # ticket. The status link (``token``) goes only to the address, by email.
     receipt: Mapped[str | None] = mapped_column(String(64), unique=True, default=new_token)
@@ -194,6 +222,8 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     assignee: Mapped[Agent | None] = relationship()
     requester: Mapped[Requester | None] = relationship()
     outage: Mapped[Outage | None] = relationship(back_populates="tickets")
+    merged_into: Mapped[Ticket | None] = relationship(remote_side="Ticket.id",
+                                                      foreign_keys=[merged_into_id])
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
@@ -222,7 +252,7 @@ class TicketEvent(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     # created | comment | reply | note | status | assign | link | escalate | resolved |
-    # reopened | closed | update | rating
+    # reopened | closed | update | rating | merged
     kind: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(120), default="")

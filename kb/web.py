@@ -63,7 +63,8 @@ def init_web(app: Flask) -> None:
     def csrf_error(e: CSRFError) -> tuple[str, int] | WerkzeugResponse:
         from flask_login import current_user
 
-        if request.path.startswith("/agent/") and not current_user.is_authenticated:
+        if request.path.startswith("/agent/") and not current_user.is_authenticated \
+                and request.endpoint != "agent.invite":  # an invitee was never signed in
             # The session ran out while a reply was being typed: say so plainly, and send
             # them back to the page after signing in (agent.js kept the text in the browser).
             flash("You were signed out, so that was not sent. Your text is kept: sign in and "

@@ -8,7 +8,14 @@ from flask import Blueprint
 
 
 def make_blueprint() -> Blueprint:
-    from kb.agents import outage_routes, routes, team_routes, ticket_routes  # noqa: F401  (they add routes)
+    from kb.agents import (  # noqa: F401  (they add routes)
+        invite_routes,
+        merge_routes,
+        outage_routes,
+        routes,
+        team_routes,
+        ticket_routes,
+    )
     from kb.agents.blueprint import bp
 
     return bp

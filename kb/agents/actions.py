@@ -138,8 +138,10 @@ class LinkRate:
 
 
 def link_rate() -> LinkRate:
-    """Share of resolved or closed tickets with at least one linked article (KCS link rate)."""
-    done = select(Ticket.id).where(Ticket.status.in_(DONE_STATUSES))
+    """Share of resolved or closed tickets with at least one linked article (KCS link rate);
+    a merged duplicate was not solved on its own, so it does not count."""
+    done = select(Ticket.id).where(Ticket.status.in_(DONE_STATUSES),
+                                   Ticket.merged_into_id.is_(None))
     total = db.session.scalar(select(func.count()).select_from(done.subquery())) or 0
     linked = db.session.scalar(
         select(func.count(func.distinct(TicketArticle.ticket_id)))

@@ -52,18 +52,20 @@ class QueuePage:
 
 
 # Saved views: one click for the filters agents use all day.
-VIEWS = {"mine": "Mine", "unassigned": "Unassigned", "overdue": "Overdue",
-         "waiting": "Waiting on user"}
+VIEWS = {"mine": "Mine", "groups": "My groups", "unassigned": "Unassigned",
+         "overdue": "Overdue", "waiting": "Waiting on user"}
 
 
 def queue(status: str = "open", category: str = "", priority: str = "",
           mine: Agent | None = None, now: datetime | None = None, page: int = 1,
-          per_page: int = PER_PAGE, text: str = "", view: str = "") -> QueuePage:
+          per_page: int = PER_PAGE, text: str = "", view: str = "",
+          teams: list[str] | None = None) -> QueuePage:
     """Tickets matching the filters, most urgent first, ordered and paged by the database
     (it once loaded the oldest 300 and sorted them here, so newer tickets never showed).
     Support hours only move with the clock, so the earliest deadline has the least time left;
     answered tickets and those without a target follow, oldest first. People who joined an
-    outage are handled through the outage, so they are not in the queue."""
+    outage are handled through the outage, so they are not in the queue. The "groups" view
+    shows open tickets whose group is one of ``teams`` (the agent's groups)."""
     filters: list[ColumnElement[bool]] = [Ticket.outage_id.is_(None)]
     if status == "open":
         filters.append(Ticket.status.not_in(DONE_STATUSES))
@@ -84,6 +86,8 @@ def queue(status: str = "open", category: str = "", priority: str = "",
         filters += [waiting, Ticket.respond_by < now]
     elif view == "waiting":
         filters.append(Ticket.status == "waiting on user")
+    elif view == "groups":  # none of an agent's groups: an empty IN, so no tickets
+        filters += [Ticket.group.in_(list(teams or [])), Ticket.status.not_in(DONE_STATUSES)]
     if text.strip():
         like = like_pattern(text.strip().lower()[:100])
         filters.append(func.lower(Ticket.summary).like(like) | func.lower(Ticket.name).like(like)

@@ -60,3 +60,16 @@ def queue_links_again(address: str, tickets: list[Ticket]) -> OutboxEmail | None
     return queue_email(to=address, subject="The links to your requests", template="links_again",
                        text=render_template("email/links_again.txt", **context),
                        html=render_template("email/links_again.html", **context))
+
+
+def queue_merged(duplicate: Ticket, target: Ticket) -> OutboxEmail:
+    """"We joined your two requests": to the duplicate's address, with only the target's
+    status link (the same person's: merging needs the same address) and none of the typed
+    text, so it says nothing a stranger who typed the address could want."""
+    context = {"duplicate": duplicate, "target": target, "target_url": status_url(target),
+               "support": support(), "title": "We joined your two requests"}
+    return queue_email(
+        to=duplicate.email, subject=f"We joined your two requests ({target.reference})",
+        template="ticket_merged", ticket_id=duplicate.id,
+        text=render_template("email/ticket_merged.txt", **context),
+        html=render_template("email/ticket_merged.html", **context))

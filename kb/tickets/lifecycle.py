@@ -4,6 +4,9 @@ timeline event; it flushes nothing and commits nothing (the request commits once
 
     new → in progress → waiting on user → resolved → closed
     (resolved or closed → in progress when the user says it is not fixed)
+
+A ticket merged into another (``merge``) is closed through the same table and then never
+moves again: its requester follows the other ticket.
 """
 
 from __future__ import annotations
@@ -49,9 +52,17 @@ def allowed(current: str, target: str) -> bool:
         return False
 
 
+def can_move(ticket: Ticket, target: TicketStatus | str) -> bool:
+    """The table's answer for this ticket: nothing moves a merged ticket."""
+    return ticket.merged_into_id is None and allowed(ticket.status, target)
+
+
 def move(ticket: Ticket, target: TicketStatus | str, *, kind: str, body: str, author: str,
          public: bool = True, now: datetime | None = None) -> TicketEvent:
     """Change the status through the table and record it on the timeline."""
+    if ticket.merged_into_id is not None:
+        raise IllegalTransition(f"this ticket was merged into HD-{ticket.merged_into_id:06d} "
+                                "and stays closed")
     if not allowed(ticket.status, target):
         raise IllegalTransition(f"a {ticket.status} ticket cannot become {target}")
     to = TicketStatus(target)
@@ -69,6 +80,18 @@ def move(ticket: Ticket, target: TicketStatus | str, *, kind: str, body: str, au
         ticket.resolved_at = None
         ticket.closed_at = None
     return record(ticket, kind, body, author, public, when)
+
+
+def merge(duplicate: Ticket, target: Ticket, *, body: str, author: str,
+          now: datetime | None = None) -> TicketEvent:
+    """Close ``duplicate`` as merged into ``target``: through the table (a closed ticket
+    cannot be merged), with a "merged" event, and for good (``move`` refuses it after)."""
+    if duplicate.id == target.id or target.merged_into_id is not None:
+        raise IllegalTransition("a ticket merges only into another ticket that is not merged")
+    event = move(duplicate, S.CLOSED, kind="merged", body=body, author=author, now=now)
+    duplicate.merged_into_id = target.id
+    duplicate.merged_into = target
+    return event
 
 
 def record(ticket: Ticket, kind: str, body: str = "", author: str = "", public: bool = True,

@@ -52,12 +52,22 @@ EVENT_LABELS: dict[str, str] = {
     "status": "Status changed", "assign": "Picked up by the help desk",
     "escalate": "Passed to a specialist team", "resolved": "Marked as fixed",
     "reopened": "Opened again", "closed": "Closed", "update": "Update", "rating": "Rating",
-    "link": "Article added",
+    "link": "Article added", "merged": "Joined with your other request",
 }
 
 
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def closed_comment_message(ticket: Ticket) -> str:
+    """Why a comment on a closed request was not added, and where to go instead."""
+    if ticket.merged_into is not None:
+        ref = ticket.merged_into.reference
+        return (f"We joined this request with {ref}, so we did not add your comment here. "
+                f"Please add it on {ref}.")
+    return ("This request is closed, so we did not add your comment. "
+            "If the problem is back, please ask again.")
 
 
 def status_words(status: str) -> str:
