@@ -12,9 +12,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import IntegerField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
 from kb.agents.blueprint import bp
+from kb.core.inputs import MAX_ID
 from kb.core.staff import current_agent
 from kb.extensions import db
 from kb.models import InboundMessage, Ticket
@@ -25,8 +26,9 @@ OPEN_CHOICES = 200  # open tickets offered in "Add to …" when no ticket matche
 
 
 class AddForm(FlaskForm):
-    ticket_id = IntegerField("Add to ticket", validators=[InputRequired(
-        message="Choose the ticket to add it to.")])
+    ticket_id = IntegerField("Add to ticket", validators=[
+        InputRequired(message="Choose the ticket to add it to."),
+        NumberRange(min=1, max=MAX_ID, message="Choose the ticket to add it to.")])
 
 
 class DiscardForm(FlaskForm):
