@@ -93,3 +93,13 @@ class Defaults:
     OIDC_AGENT_GROUPS = "helpdesk-agents"
     # Public address used in emails (status links); requests use their own host.
     BASE_URL = "http://127.0.0.1:5000"
+
+    # Replies by email (kb/tickets/inbound.py): empty, nothing changes. Set to the address
+    # mail for the help desk arrives at, e.g. "help@example.org": every ticket email then
+    # carries Reply-To: help+t-<signed token>@example.org, and a reply piped to
+    # `flask kb receive-mail` (or sent to `flask kb mail-receiver`) is added to the ticket.
+    INBOUND_ADDRESS = ""
+    INBOUND_MAX_BYTES = 25 * 1024 * 1024  # a bigger message is held for an agent, unread
+    # The optional built-in SMTP receiver (`flask kb mail-receiver`) for small sites.
+    INBOUND_SMTP_HOST = "127.0.0.1"
+    INBOUND_SMTP_PORT = 2525

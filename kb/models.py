@@ -257,6 +257,8 @@ class TicketEvent(db.Model):  # type: ignore[name-defined]
     body: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(120), default="")
     public: Mapped[bool] = mapped_column(default=True)
+    # How it reached us when not through the site: "email" for a reply to one of our emails.
+    via: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
@@ -317,6 +319,8 @@ class OutboxEmail(db.Model):  # type: ignore[name-defined]
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    # Where a reply goes: the signed reply address of the ticket (None: INBOUND_ADDRESS unset).
+    reply_to: Mapped[str | None] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -329,3 +333,29 @@ class OutboxEmail(db.Model):  # type: ignore[name-defined]
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_email_state_next", "state", "next_attempt_at"),)
+
+
+class InboundMessage(db.Model):  # type: ignore[name-defined]
+    """An email that reached the help desk (kb/tickets/inbound.py). Added to its ticket as a
+    comment, or held for an agent with the reason; either way only the redacted text of the
+    reply is kept, never the raw message (it may quote a status link or a password)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_addr: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # the reply without quotes, redacted
+    note: Mapped[str] = mapped_column(Text, default="")  # e.g. attachments that were dropped
+    # The sender's Message-ID: an MTA that delivers the same message twice adds it once.
+    message_id: Mapped[str | None] = mapped_column(String(250), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(String(20))  # why held (kb.tickets.inbound)
+    state: Mapped[str] = mapped_column(String(10), default="held")  # held | added | discarded
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
+    handled_at: Mapped[datetime | None]
+
+    ticket: Mapped[Ticket | None] = relationship()
+    handled_by: Mapped[Agent | None] = relationship()
+
+    # The agent inbox: held messages, newest first; the nav counts them.
+    __table_args__ = (Index("ix_inbound_message_state", "state", "received_at"),)

@@ -36,12 +36,15 @@ class DeliveryFailed(Exception):
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
-                template: str = "", ticket_id: int | None = None) -> OutboxEmail:
-    """Add one email to the outbox (flushed, not committed: the caller's commit sends it)."""
+                template: str = "", ticket_id: int | None = None,
+                reply_to: str | None = None) -> OutboxEmail:
+    """Add one email to the outbox (flushed, not committed: the caller's commit sends it).
+    ``reply_to`` is where an answer should go (a ticket's signed reply address)."""
     now = utcnow()
     row = OutboxEmail(
         to_addr=to.strip(), subject=" ".join(subject.split())[:300],  # no header forging
         body_text=text, body_html=html, template=template, ticket_id=ticket_id,
+        reply_to=" ".join(reply_to.split())[:300] if reply_to else None,
         message_id=make_msgid(idstring="kb", domain=_mail_domain()),
         state="queued", attempts=0, next_attempt_at=now, created_at=now, updated_at=now)
     db.session.add(row)
@@ -103,7 +106,8 @@ def deliver(outbox_id: int, *, last_try: bool = False, retry_in: float = 0) -> s
         return "skipped"
     try:
         message = EmailMultiAlternatives(subject=row.subject, body=row.body_text,
-                                         to=[row.to_addr], headers={"Message-ID": row.message_id})
+                                         to=[row.to_addr], headers={"Message-ID": row.message_id},
+                                         reply_to=[row.reply_to] if row.reply_to else None)
         if row.body_html:
             message.attach_alternative(row.body_html, "text/html")
         message.send()

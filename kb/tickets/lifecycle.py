@@ -95,11 +95,12 @@ def merge(duplicate: Ticket, target: Ticket, *, body: str, author: str,
 
 
 def record(ticket: Ticket, kind: str, body: str = "", author: str = "", public: bool = True,
-           now: datetime | None = None) -> TicketEvent:
-    """One timeline entry (the one place they are written)."""
+           now: datetime | None = None, *, via: str | None = None) -> TicketEvent:
+    """One timeline entry (the one place they are written). ``via`` says how it reached us
+    when not through the site ("email")."""
     when = now or utcnow()
     event = TicketEvent(ticket=ticket, kind=kind, body=body, author=author[:120],
-                        public=public, created_at=when)
+                        public=public, created_at=when, via=via)
     db.session.add(event)
     ticket.last_touched_at = when
     return event
