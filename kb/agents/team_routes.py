@@ -16,8 +16,10 @@ from kb.core.staff import current_agent
 from kb.core.validators import WorkEmail
 from kb.extensions import db
 from kb.models import Agent
+from kb.states import AgentRole
 
-ROLE_CHOICES = [("agent", "Agent"), ("lead", "Lead (can manage the team and outages)")]
+ROLE_WORDS = {AgentRole.AGENT: "Agent", AgentRole.LEAD: "Lead (can manage the team and outages)"}
+ROLE_CHOICES = [(role.value, ROLE_WORDS[role]) for role in AgentRole]
 
 
 class NewAgentForm(FlaskForm):
@@ -75,7 +77,7 @@ def role(agent_id: int) -> Response:
     form = RoleForm()
     agent = db.get_or_404(Agent, agent_id)
     if form.validate_on_submit() and agent.id != me.id:  # nobody removes their own lead role
-        agent.role = form.role.data or "agent"
+        agent.role = AgentRole(form.role.data or AgentRole.AGENT)
         db.session.commit()
         flash(f"{agent.name} is now {'a lead' if agent.is_lead else 'an agent'}.")
     return redirect(url_for("agent.team"))
