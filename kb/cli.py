@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from kb.core.services import library, search_index
 from kb.extensions import db
+from kb.states import AgentRole
 
 kb_cli = AppGroup("kb", help="Helpdesk KB commands.")
 
@@ -57,7 +58,8 @@ def index(if_stale: bool) -> None:
 @kb_cli.command("create-agent")
 @click.option("--email", required=True, help="Work email the agent signs in with.")
 @click.option("--name", required=True, help="Name shown to colleagues and in replies.")
-@click.option("--role", type=click.Choice(["agent", "lead"]), default="agent", show_default=True,
+@click.option("--role", type=click.Choice([r.value for r in AgentRole]), default="agent",
+              show_default=True,
               help="Leads can also post outages.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Asked for when not given (give it only in scripts).")

@@ -8,15 +8,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kb.dbtypes import JSONDocument, closed_set
 from kb.extensions import db
+from kb.states import (
+    AgentRole,
+    EmailState,
+    InboundState,
+    Priority,
+    TicketEventKind,
+    TicketStatus,
+    WizardEventKind,
+    WizardOutcome,
+)
 
 
 def utcnow() -> datetime:
-    """Naive UTC: SQLite drops time zones, so every stored time is UTC without one."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, aware, in UTC: every time the site stores or compares is aware UTC."""
+    return datetime.now(UTC)
 
 
 def new_token() -> str:
@@ -27,7 +38,7 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
     """Every search, so the help desk can see what people look for and do not find."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    query: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(String(200))  # what was searched for, redacted
     category: Mapped[str | None] = mapped_column(String(80))
     result_count: Mapped[int]
     did_you_mean: Mapped[str | None] = mapped_column(String(200))
@@ -56,10 +67,13 @@ class WizardRun(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     wizard_id: Mapped[str] = mapped_column(String(80), index=True)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    outcome: Mapped[str | None] = mapped_column(String(20))  # resolved | handoff | abandoned
+    state: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    outcome: Mapped[WizardOutcome | None] = mapped_column(closed_set(WizardOutcome, "outcome", 20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # `flask kb prune` deletes runs by their last change.
+    __table_args__ = (Index("ix_wizard_run_updated_at", "updated_at"),)
 
 
 class WizardEvent(db.Model):  # type: ignore[name-defined]
@@ -69,9 +83,10 @@ class WizardEvent(db.Model):  # type: ignore[name-defined]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("wizard_run.id"), index=True)
     wizard_id: Mapped[str] = mapped_column(String(80), index=True)
     node_id: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[WizardEventKind] = mapped_column(closed_set(WizardEventKind, "kind", 20))
     value: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Funnel reports count by date; `flask kb prune` deletes by it.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -81,7 +96,8 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
     email: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(10), default="agent")  # agent | lead
+    role: Mapped[AgentRole] = mapped_column(closed_set(AgentRole, "role", 10),
+                                            default=AgentRole.AGENT)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
@@ -90,9 +106,9 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
     # Set once the agent signs in with the organisation's OpenID provider (kb/sso).
     oidc_issuer: Mapped[str | None] = mapped_column(String(300))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
-    # The support.yml groups this agent works for (the queue's "My groups"). Called teams
-    # here because the ticket's own group column is being renamed to ``team``.
-    teams: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The support.yml groups this agent works for (the queue's "My groups"), as the ticket's
+    # own group column is ``team``.
+    teams: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -108,7 +124,7 @@ class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
 
     @property
     def is_lead(self) -> bool:
-        return self.role == "lead"
+        return self.role == AgentRole.LEAD
 
 
 class Invitation(db.Model):  # type: ignore[name-defined]
@@ -119,8 +135,9 @@ class Invitation(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(200), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(10), default="agent")
-    teams: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[AgentRole] = mapped_column(closed_set(AgentRole, "role", 10),
+                                            default=AgentRole.AGENT)
+    teams: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))  # once accepted
@@ -184,10 +201,11 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     # Set from a hidden form field: a double-click or resubmit finds the first ticket.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[TicketStatus] = mapped_column(closed_set(TicketStatus, "status", 20),
+                                                 default=TicketStatus.NEW, index=True)
     summary: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     wizard_id: Mapped[str | None] = mapped_column(String(80))
     search_query: Mapped[str | None] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(120))
@@ -196,8 +214,10 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     category: Mapped[str] = mapped_column(String(80), default="other", index=True)
     impact: Mapped[str] = mapped_column(String(10), default="me")  # me | team | everyone
     urgency: Mapped[str] = mapped_column(String(10), default="normal")  # low | normal | high
-    priority: Mapped[str] = mapped_column(String(2), default="P3", index=True)  # P1..P4
-    group: Mapped[str] = mapped_column(String(40), default="Help desk")  # tier 1/2/3 group
+    priority: Mapped[Priority] = mapped_column(closed_set(Priority, "priority", 2),
+                                               default=Priority.P3, index=True)
+    # The tier 1/2/3 group working on it (the UI says "group"; support.yml lists them).
+    team: Mapped[str] = mapped_column(String(40), default="Help desk")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outage.id"))
     # Set when a signed-in requester sent it: name and email came from the ID token.
@@ -239,6 +259,10 @@ class Ticket(db.Model):  # type: ignore[name-defined]
         Index("ix_ticket_queue", "outage_id", "status", "respond_by"),
         # "Only mine", and each agent's open work.
         Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        # My requests, lost links, outage joins and duplicates match the address in any case.
+        # SQLite cannot reflect an expression index: a batch migration that rebuilds this
+        # table there drops it, so such a migration must create it again.
+        Index("ix_ticket_email_lower", func.lower(email)),
     )
 
     @property
@@ -251,9 +275,7 @@ class TicketEvent(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
-    # created | comment | reply | note | status | assign | link | escalate | resolved |
-    # reopened | closed | update | rating | merged
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[TicketEventKind] = mapped_column(closed_set(TicketEventKind, "kind", 20))
     body: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(120), default="")
     public: Mapped[bool] = mapped_column(default=True)
@@ -321,7 +343,8 @@ class OutboxEmail(db.Model):  # type: ignore[name-defined]
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     # Where a reply goes: the signed reply address of the ticket (None: INBOUND_ADDRESS unset).
     reply_to: Mapped[str | None] = mapped_column(String(300))
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state: Mapped[EmailState] = mapped_column(closed_set(EmailState, "state", 10),
+                                              default=EmailState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     # When the next try is due; the sweeper re-enqueues rows long past it (a lost task).
@@ -350,7 +373,8 @@ class InboundMessage(db.Model):  # type: ignore[name-defined]
     message_id: Mapped[str | None] = mapped_column(String(250), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     reason: Mapped[str | None] = mapped_column(String(20))  # why held (kb.tickets.inbound)
-    state: Mapped[str] = mapped_column(String(10), default="held")  # held | added | discarded
+    state: Mapped[InboundState] = mapped_column(closed_set(InboundState, "state", 10),
+                                                default=InboundState.HELD)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
     handled_at: Mapped[datetime | None]
 

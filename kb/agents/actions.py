@@ -87,8 +87,9 @@ def link_article(ticket: Ticket, article_id: int, by: Agent) -> bool:
 
 
 def escalate(ticket: Ticket, group: str, reason: str, by: Agent) -> None:
-    """Hand over to a second- or third-line group; the reason stays internal."""
-    ticket.group = group
+    """Hand over to a second- or third-line group (kept as ``team``); the reason stays
+    internal."""
+    ticket.team = group
     ticket.assignee = None
     add_event(ticket, "escalate", f"Passed to {group}. Reason: {reason}", by.name, public=False)
     add_event(ticket, "status", f"Your request has been passed to our {group} specialists.",
@@ -111,11 +112,11 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
 def send_updates(now: datetime | None = None) -> int:
     """Queue "we are still working on it" for every open ticket nobody touched today: one
     outbox row each, committed together with the timeline events."""
-    from kb.tickets.hours import to_local, to_utc_naive
+    from kb.tickets.hours import to_local, to_utc
 
     now = now or utcnow()
     local_midnight = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    start_of_day = to_utc_naive(local_midnight)
+    start_of_day = to_utc(local_midnight)
     tickets = db.session.scalars(
         select(Ticket).where(Ticket.status.not_in(DONE_STATUSES),
                              Ticket.last_touched_at < start_of_day).order_by(Ticket.id)).all()

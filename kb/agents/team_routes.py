@@ -21,6 +21,7 @@ from kb.core import staff as auth
 from kb.core.staff import current_agent
 from kb.extensions import db
 from kb.models import Agent, Invitation, utcnow
+from kb.states import AgentRole
 
 
 def _lead() -> Agent:
@@ -99,7 +100,7 @@ def role(agent_id: int) -> Response:
     form = RoleForm()
     agent = db.get_or_404(Agent, agent_id)
     if form.validate_on_submit() and agent.id != me.id:  # nobody removes their own lead role
-        agent.role = form.role.data or "agent"
+        agent.role = AgentRole(form.role.data or AgentRole.AGENT)
         db.session.commit()
         flash(f"{agent.name} is now {'a lead' if agent.is_lead else 'an agent'}.")
     return redirect(url_for("agent.team"))

@@ -35,7 +35,7 @@ def run_search(q: str, category: str | None, page: int, source: str, *,
     log_id = None
     # While the index is being rebuilt "no results" says nothing about the articles.
     if q.strip() and page == 1 and not show_all and not search_index().broken:
-        entry = SearchLog(query=redact(q.strip()).text[:200], category=category,
+        entry = SearchLog(text=redact(q.strip()).text[:200], category=category,
                           result_count=results.total, did_you_mean=results.did_you_mean,
                           confident=results.confident, source=source)
         try:

@@ -22,13 +22,14 @@ from werkzeug.wrappers import Response
 
 from kb.extensions import db, login_manager
 from kb.models import Agent, new_token
+from kb.states import AgentRole
 
 log = logging.getLogger(__name__)
 SESSION_STARTED, SESSION_SEEN = "agent_since", "agent_seen"  # for idle and absolute expiry
 
 FAILURE_RULES = ("5/15 minutes", "10/hour", "20/day")  # wrong passwords per account+source
 COUNTERS_KEY = "kb_login_failures"
-ROLES = ("agent", "lead")
+ROLES = tuple(AgentRole)
 # One message whatever went wrong, so nobody can learn which emails have accounts.
 LOGIN_ERROR = "Email or password is wrong"
 
@@ -86,7 +87,7 @@ def hash_password(password: str) -> str:
 MIN_PASSWORD = 10
 
 
-def new_agent(email: str, name: str, password: str, role: str = "agent",
+def new_agent(email: str, name: str, password: str, role: AgentRole | str = AgentRole.AGENT,
               teams: list[str] | None = None) -> Agent:
     """An agent with an argon2 hash of ``password``, flushed (the caller commits)."""
     if role not in ROLES:
@@ -96,7 +97,7 @@ def new_agent(email: str, name: str, password: str, role: str = "agent",
     email = email.strip().lower()
     if find_agent(email) is not None:
         raise ValueError(f"an agent with the email {email} already exists")
-    agent = Agent(email=email, name=name.strip(), role=role, teams=list(teams or []),
+    agent = Agent(email=email, name=name.strip(), role=AgentRole(role), teams=list(teams or []),
                   password_hash=hash_password(password))
     db.session.add(agent)
     db.session.flush()

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from kb.core.privacy import redact
 from kb.extensions import db
 from kb.models import InboundMessage, OutboxEmail, Ticket, TicketEvent, utcnow
+from kb.states import InboundState
 from kb.tickets.inbound_text import body_text, cut, latest_reply, scrub_status_links
 from kb.tickets.lifecycle import TicketStatus, move, record
 from kb.tickets.replyaddr import token_in
@@ -230,7 +231,7 @@ def _new_row(message: EmailMessage, now: datetime) -> InboundMessage:
         received_at=now, from_addr=sender[:200],
         subject=redact(" ".join(header(message, "Subject").split())).text[:300],
         message_id=header(message, "Message-ID").strip()[:250] or None,
-        body="", note="", state="held")
+        body="", note="", state=InboundState.HELD)
 
 
 def _delivered_before(row: InboundMessage) -> InboundMessage | None:
@@ -249,7 +250,7 @@ def _not_kept(uploads: list[CheckedUpload]) -> str:
 
 
 def _hold(row: InboundMessage, reason: Reason, note: str = "") -> InboundMessage:
-    row.state, row.reason, row.note = "held", reason.value, note
+    row.state, row.reason, row.note = InboundState.HELD, reason.value, note
     db.session.add(row)
     db.session.flush()
     log.info("inbound message %s held: %s", row.id, reason.value)
@@ -271,7 +272,7 @@ def _add(row: InboundMessage, ticket: Ticket, uploads: list[CheckedUpload],
         ticket.verified_at = now
         record(ticket, "note", "Email address confirmed: they replied to our email.",
                "Help desk", public=False, now=now)
-    row.state, row.reason, row.note = "added", None, "\n".join(notes)
+    row.state, row.reason, row.note = InboundState.ADDED, None, "\n".join(notes)
     db.session.add(row)
     db.session.flush()
 
@@ -285,20 +286,20 @@ def _answered(ticket: Ticket, author: str, now: datetime) -> None:
 # ---------------------------------------------------------------- the agent inbox
 def held_messages(limit: int = 200) -> list[InboundMessage]:
     return list(db.session.scalars(
-        select(InboundMessage).where(InboundMessage.state == "held")
+        select(InboundMessage).where(InboundMessage.state == InboundState.HELD)
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(limit)))
 
 
 def held_count() -> int:
     return int(db.session.scalar(select(func.count()).select_from(InboundMessage)
-                                 .where(InboundMessage.state == "held")) or 0)
+                                 .where(InboundMessage.state == InboundState.HELD)) or 0)
 
 
 def add_held(row: InboundMessage, ticket: Ticket, agent_id: int, agent_name: str,
              now: datetime | None = None) -> TicketEvent:
     """An agent adds a held message to a ticket: a public comment "by email", and an
     internal note saying who decided. A closed ticket stays closed (reopen it if needed)."""
-    if row.state != "held":
+    if row.state != InboundState.HELD:
         raise ValueError("only a held message can be added")
     now = now or utcnow()
     own = row.from_addr == ticket.email.strip().lower()
@@ -310,18 +311,18 @@ def add_held(row: InboundMessage, ticket: Ticket, agent_id: int, agent_name: str
            f"inbox by {agent_name}. It was held because: {words}", agent_name, public=False,
            now=now)
     _answered(ticket, ticket.name if own else agent_name, now)
-    _handled(row, "added", agent_id, now)
+    _handled(row, InboundState.ADDED, agent_id, now)
     row.ticket = ticket
     db.session.flush()
     return event
 
 
 def discard_held(row: InboundMessage, agent_id: int, now: datetime | None = None) -> None:
-    if row.state != "held":
+    if row.state != InboundState.HELD:
         raise ValueError("only a held message can be discarded")
-    _handled(row, "discarded", agent_id, now or utcnow())
+    _handled(row, InboundState.DISCARDED, agent_id, now or utcnow())
     db.session.flush()
 
 
-def _handled(row: InboundMessage, state: str, agent_id: int, now: datetime) -> None:
+def _handled(row: InboundMessage, state: InboundState, agent_id: int, now: datetime) -> None:
     row.state, row.handled_by_id, row.handled_at = state, agent_id, now

@@ -16,6 +16,7 @@ import yaml
 
 from kb.core import yamlsafe
 from kb.core.content.problems import Problem
+from kb.states import Priority
 from kb.wizards.marked import MDict, MList, Pos, to_marked
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -123,6 +124,10 @@ def _check_days(c: _Checker, data: MDict) -> None:
 def _check_targets(c: _Checker, data: MDict) -> None:
     priorities = c.mapping(data, "priorities") or MDict()
     for name, spec in priorities.items():
+        if name not in set(Priority):  # the database takes only these (kb/states.py)
+            c.error(priorities.key_pos(name), f"unknown priority '{name}': use "
+                                              f"{', '.join(Priority)}")
+            continue
         if not isinstance(spec, MDict):
             c.error(priorities.pos(name), f"'{name}' must have name, respond_hours, ...")
             continue

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from kb.core.privacy import redact
 from kb.extensions import db
 from kb.models import WizardEvent, WizardRun
+from kb.states import WizardEventKind, WizardOutcome
 
 SESSION_KEYS = "wizard_keys"  # every run key this browser owns (newest last)
 SESSION_GENERAL = "wizard_general"  # key of the row holding the last general-question text
@@ -78,16 +79,17 @@ def abandon_current() -> None:
     for key in current.values():
         run = owned_run(key)
         if run is not None and run.outcome is None:
-            run.outcome = "abandoned"
+            run.outcome = WizardOutcome.ABANDONED
             path = run.state.get("path") or ["?"]
             record(run, str(path[-1]), "abandon")
     session[SESSION_CURRENT] = {}
 
 
-def record(run: WizardRun, node_id: str, kind: str, value: str | None = None) -> None:
+def record(run: WizardRun, node_id: str, kind: WizardEventKind | str,
+           value: str | None = None) -> None:
     """One funnel event: visit, answer, abandon, resolved, handoff or goto."""
     db.session.add(WizardEvent(run_id=run.id, wizard_id=run.wizard_id, node_id=node_id,
-                               kind=kind, value=value))
+                               kind=WizardEventKind(kind), value=value))
 
 
 def update_state(run: WizardRun, **changes: Any) -> dict[str, Any]:
@@ -166,7 +168,7 @@ def remember_text(text: str) -> None:
     """Keep what was typed in the general question on the server (redacted), the browser
     holding only a key: no free text in the session cookie."""
     run = WizardRun(wizard_id=GENERAL, state={"text": redact(text).text[:2000]},
-                    outcome="unmatched")
+                    outcome=WizardOutcome.UNMATCHED)
     db.session.add(run)
     db.session.flush()
     session[SESSION_GENERAL] = run.key

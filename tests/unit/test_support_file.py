@@ -46,6 +46,8 @@ def test_bundled_file_is_good() -> None:
     ("subdivision: ENG", "subdivision: YORKS", "YORKS", "unknown subdivision 'YORKS'"),
     ("closures: []", "closures: [2026-12-24, next friday]", "next friday", "is not a date"),
     ("everyone: {high: P1,", "everyone: {high: P9,", "P9", "unknown priority 'P9'"),
+    # The database takes only P1..P4 (kb/states.py: Priority).
+    ("  P4: {name: Low,", "  P5: {name: Low,", "P5: {", "unknown priority 'P5': use P1"),
     ('{name: "Network team", tier: 2}', '{name: "Network team", tier: two}', "two}",
      "'tier' must be 1, 2 or 3"),
 ])

@@ -262,11 +262,11 @@ def test_groups_and_the_my_groups_view(app: Flask) -> None:
     lead = _lead(app)
     agent_id = make_agent(app)
     loner_id = make_agent(app, "lou@example.org", name="Lou Loner")
-    make_ticket(app, summary="Switch port dead", group="Network team")
-    make_ticket(app, summary="Laptop will not boot", group="Desktop support")
-    make_ticket(app, summary="Password reset please", group="Help desk")
-    make_ticket(app, summary="Old wifi problem", group="Network team", status="closed")
-    make_ticket(app, summary="Mailbox full", group="Messaging team")
+    make_ticket(app, summary="Switch port dead", team="Network team")
+    make_ticket(app, summary="Laptop will not boot", team="Desktop support")
+    make_ticket(app, summary="Password reset please", team="Help desk")
+    make_ticket(app, summary="Old wifi problem", team="Network team", status="closed")
+    make_ticket(app, summary="Mailbox full", team="Messaging team")
     saved = post(lead, "/agent/team", f"/agent/team/{agent_id}/teams",
                  teams=["Network team", "Desktop support"])
     assert saved.status_code == 302
