@@ -6,6 +6,7 @@ typed out by hand instead of written as its variable."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -94,7 +95,7 @@ class Facts:
 
 
 def unknown_message(name: str, facts: Facts) -> str:
-    close = [n for n in facts.values if n.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]]
+    close = difflib.get_close_matches(name, list(facts.values), n=1, cutoff=0.8)
     hint = f" (did you mean {{{{ {close[0]} }}}}?)" if close else \
         " (the facts are listed under 'facts:' in support.yml)"
     return f"unknown variable {{{{ {name} }}}}{hint}"
