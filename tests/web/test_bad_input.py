@@ -85,7 +85,7 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
                 "article_id": "1",
                 "outage_id": str(outage.id), "wizard_id": "printer", "node_id": "describe",
                 "category_id": "printing", "article_ref": "KB-1", "slug": "x",
-                "attachment_id": "1", "flag_id": "1"}
+                "attachment_id": "1", "flag_id": "1", "name": "logo.svg"}
     client = app.test_client()
     response = client.post("/agent/login", data={
         "email": "lee@example.org", "password": PASSWORD,
