@@ -28,9 +28,9 @@ def check(strict: bool) -> None:
     wizards, wizard_problems = load_wizards(Path(cfg["WIZARDS_DIR"]), library())
     problems = lint(library(), jargon=load_jargon(Path(cfg["JARGON_FILE"])),
                     wizard_ids=wizards.keys(), max_grade=float(cfg["MAX_READING_GRADE"]))
-    from kb.tickets.supportfile import read_support
+    from kb.tickets.supportfile import lint_support
 
-    _support, support_problems = read_support(Path(cfg["SUPPORT_FILE"]))
+    support_problems = lint_support(Path(cfg["SUPPORT_FILE"]), Path(cfg["BRAND_DIR"]))
     problems = sorted(problems + wizard_problems + support_problems)
     for problem in problems:
         click.echo(str(problem), err=problem.level == "error")
@@ -38,8 +38,21 @@ def check(strict: bool) -> None:
     lib = library()
     click.echo(f"{len(lib.articles)} articles, {len(wizards)} wizards checked: "
                f"{len(errors)} errors, {len(problems) - len(errors)} warnings.")
+    if not support_problems:
+        _say_contrast()
     if errors:
         sys.exit(1)
+
+
+def _say_contrast() -> None:
+    from kb.core import brand
+    from kb.core.services import support
+
+    accent = (support().get("brand") or {}).get("accent")
+    if isinstance(accent, str) and brand.HEX.fullmatch(accent):
+        ratios = ", ".join(f"{brand.contrast(accent, colour):.2f}:1 against {name}"
+                           for name, colour in brand.AGAINST.items())
+        click.echo(f"Accent {accent}: {ratios} (WCAG AA needs {brand.AA}:1).")
 
 
 @kb_cli.command("index")

@@ -18,6 +18,11 @@ class Defaults:
     SYNONYMS_FILE = str(ROOT / "articles" / "_synonyms.yml")
     JARGON_FILE = str(ROOT / "articles" / "_jargon.yml")
     SUPPORT_FILE = str(ROOT / "support.yml")
+    # The logo and site icon that support.yml's brand: names are served from this folder only.
+    BRAND_DIR = str(ROOT / "brand")
+    # Optional: templates/ in here win over ours (same names), and overrides.css is added
+    # after our stylesheet. Empty: no overrides.
+    OVERRIDES_DIR = ""
     # Relative to the instance folder unless absolute; set in create_app.
     INDEX_DIR = "index"
     UPLOAD_DIR = "uploads"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,9 +28,11 @@ def init_web(app: Flask) -> None:
     from kb.core.health import init_health
     from kb.ops import routes as ops
     from kb.outages import routes as outages
+    from kb.public import brand_routes  # noqa: F401  (its routes join the public blueprint)
     from kb.public import routes as public
     from kb.wizards import routes as wizards
 
+    _template_overrides(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(wizards.bp)
@@ -84,6 +87,17 @@ def init_web(app: Flask) -> None:
         return render_template("errors/500.html"), 500
 
 
+def _template_overrides(app: Flask) -> None:
+    """Templates in OVERRIDES_DIR/templates win over ours of the same name."""
+    folder = app.config.get("OVERRIDES_DIR")
+    if folder:
+        from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader
+
+        ours: list[BaseLoader] = [app.jinja_loader] if app.jinja_loader else []
+        app.jinja_loader = ChoiceLoader(
+            [FileSystemLoader(str(Path(folder) / "templates")), *ours])
+
+
 def _static_version(endpoint: str, values: dict[str, Any]) -> None:
     """Static URLs carry a digest of the file (``?v=…``): a changed file gets a new URL, so
     browsers may keep each version for a year without asking again."""
@@ -113,8 +127,11 @@ def _digest(folder: str, filename: str) -> str:
 
 
 def _favicon() -> WerkzeugResponse:
-    """Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404."""
-    return redirect(url_for("static", filename="favicon.svg"), 301)
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404
+    (the organisation's when support.yml names one; it can change, so not a 301)."""
+    from kb.public.brand_routes import brand_links
+
+    return redirect(brand_links().get("favicon") or url_for("static", filename="favicon.svg"))
 
 
 def _security_headers(response: Response) -> Response:
@@ -141,6 +158,7 @@ def _template_context() -> dict[str, Any]:
     from kb.core.identity import current_requester
     from kb.core.services import library, support
     from kb.outages.service import active_banners, matches
+    from kb.public.brand_routes import brand_links
     from kb.sso import sso_enabled
 
     lib = library()
@@ -149,6 +167,7 @@ def _template_context() -> dict[str, Any]:
     return {
         "categories": lib.categories,
         "support": support(),
+        "brand": brand_links(),
         # Fetched here, before the template runs (soft-cached; [] with the database down):
         # the template only filters this list by the page's words.
         "outage_banners": lambda text=None: [

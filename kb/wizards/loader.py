@@ -1,5 +1,6 @@
 """Load wizards/*.yml with safe YAML (yaml.compose, so every value keeps its line and column)
-and report every problem at once, so one `flask kb check` run shows all that needs fixing."""
+and report every problem at once, so one `flask kb check` run shows all that needs fixing.
+Texts get the organisation's facts (``{{ facts.… }}``) from the library's settings."""
 
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ class _Checker:
         self.library = library
         self.problems: list[Problem] = []
         self.gotos: list[tuple[Wizard, Pos, str]] = []
+        self.facts = getattr(library, "facts", None)
         self._missing = False  # set when a node lacks a link (reported once, not as a loop)
 
     def error(self, pos: Pos, message: str) -> None:
@@ -66,6 +68,7 @@ class _Checker:
     def load(self) -> Wizard:
         wizard = Wizard(id=self.path.stem, title=self.path.stem.replace("-", " ").capitalize(),
                         path=self.path)
+        text: str | None = None
         try:
             text = self.path.read_text(encoding="utf-8")
             root = yamlsafe.compose(text)
@@ -85,6 +88,9 @@ class _Checker:
             else:
                 self.error(Pos(1, 1), "a wizard file must be a mapping (id:, title:, nodes: …)")
         wizard.errors = [p.message for p in self.problems if p.level == "error"]
+        if self.facts is not None and text is not None:
+            # For `flask kb check`; the wizard still runs (an unknown variable shows as typed).
+            self.problems += self.facts.problems(self.path, text)
         return wizard
 
     # ------------------------------------------------------------------ top level
@@ -101,7 +107,7 @@ class _Checker:
         categories = getattr(self.library, "categories", None)
         if wizard.category and categories and wizard.category not in categories:
             self.error(data.pos(key="category"), f"unknown category '{wizard.category}'")
-        wizard.keywords = tuple(str(k).lower() for k in self._list(data, "keywords"))
+        wizard.keywords = tuple(self._facts(str(k)).lower() for k in self._list(data, "keywords"))
         related = data.get("related")
         if related is not None and not isinstance(related, MList):
             self.error(data.pos(key="related"), "related must be a list of article ids")
@@ -238,7 +244,10 @@ class _Checker:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             self.error(data.pos(key=key), f"{prefix}'{key}' must be text")
             return ""
-        return str(value).strip()
+        return self._facts(str(value).strip())
+
+    def _facts(self, text: str) -> str:
+        return self.facts.fill(text) if self.facts is not None else text
 
     def _link(self, data: MDict, key: str, where: str) -> str:
         value = data.get(key)
