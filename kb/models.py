@@ -24,20 +24,52 @@ def new_token() -> str:
 
 
 class SearchLog(db.Model):  # type: ignore[name-defined]
-    """Every search, so the help desk can see what people look for and do not find."""
+    """Every search, so the help desk can see what people look for and do not find.
+
+    Kept for analysis (kb/insights): the words that carry the meaning (``normalised``), what
+    was shown and which of it was opened, how long it took, and an anonymous key for the
+    browser session (a random id, never a name, an address or an IP) so a search can be
+    matched with a ticket sent from the same browser soon after."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     query: Mapped[str] = mapped_column(String(200))
+    # Lower-cased, small words dropped, stemmed, misspellings folded: "Printers ofline"
+    # and "printer offline" are one group.
+    normalised: Mapped[str | None] = mapped_column(String(200))
     category: Mapped[str | None] = mapped_column(String(80))
+    # The category of the article opened, else of the best result, else the filter.
+    topic: Mapped[str | None] = mapped_column(String(80))
     result_count: Mapped[int]
+    shown_ids: Mapped[str | None] = mapped_column(String(200))  # "12,4,7": the first page
     did_you_mean: Mapped[str | None] = mapped_column(String(200))
     confident: Mapped[bool | None]  # the best result answered the request well (None: before)
     clicked_article_id: Mapped[int | None]
+    clicked_position: Mapped[int | None]  # 1 = the first result
+    latency_ms: Mapped[int | None]
+    session_key: Mapped[str | None] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(20), default="public")  # public | api | agent
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
-    # Popular articles and the reports count clicks per article over recent days.
-    __table_args__ = (Index("ix_search_log_clicked", "clicked_article_id", "created_at"),)
+    __table_args__ = (
+        # Popular articles and the reports count clicks per article over recent days.
+        Index("ix_search_log_clicked", "clicked_article_id", "created_at"),
+        # Insights: every panel reads one period of public searches, grouped by words.
+        Index("ix_search_log_period", "source", "created_at", "normalised"),
+        # "Followed by a ticket": one browser's searches in time order.
+        Index("ix_search_log_session", "session_key", "created_at"),
+    )
+
+
+class ArticleView(db.Model):  # type: ignore[name-defined]
+    """An article page opened, for views, deflection and "never opened" (kb/insights)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int]
+    search_id: Mapped[int | None]  # the logged search it was opened from, if any
+    session_key: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_article_view_period", "created_at", "article_id"),)
 
 
 class Feedback(db.Model):  # type: ignore[name-defined]
@@ -63,7 +95,9 @@ class WizardRun(db.Model):  # type: ignore[name-defined]
 
 
 class WizardEvent(db.Model):  # type: ignore[name-defined]
-    """One step of a run (visit, answer, resolved, handoff, abandon) for funnel analytics."""
+    """One step of a run (visit, answer, resolved, handoff, abandon, goto; ``unmatched`` for
+    a general question no wizard took) for funnel analytics. ``version`` is a short digest
+    of the wizard file, so a funnel can be read per version of the questions."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("wizard_run.id"), index=True)
@@ -71,7 +105,14 @@ class WizardEvent(db.Model):  # type: ignore[name-defined]
     node_id: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(16))
+    session_key: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_wizard_event_period", "created_at", "wizard_id"),
+        Index("ix_wizard_event_session", "session_key", "created_at"),
+    )
 
 
 class Agent(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -185,10 +226,13 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     resolution: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None]
     respond_by: Mapped[datetime | None]
+    resolve_by: Mapped[datetime | None]  # the resolution target in support hours
     first_response_at: Mapped[datetime | None]
     last_touched_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The anonymous key of the browser that sent it (see SearchLog.session_key).
+    session_key: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     assignee: Mapped[Agent | None] = relationship()
@@ -209,6 +253,8 @@ class Ticket(db.Model):  # type: ignore[name-defined]
         Index("ix_ticket_queue", "outage_id", "status", "respond_by"),
         # "Only mine", and each agent's open work.
         Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        # Insights: searches and wizard runs followed by a ticket from the same browser.
+        Index("ix_ticket_session", "session_key", "created_at"),
     )
 
     @property

@@ -29,9 +29,13 @@ def current_requester() -> Requester | None:
 
 
 def sign_in_requester(requester: Requester) -> None:
-    """A fresh session holding only the requester's id (nothing from before carries over)."""
+    """A fresh session holding only the requester's id and the anonymous visit key (so a
+    search before signing in still matches the ticket sent after it)."""
+    visit = session.get("visit")  # the anonymous key (kb.core.searchlog) stays the same
     session.clear()
     session[SESSION_KEY] = requester.id
+    if isinstance(visit, str):
+        session["visit"] = visit
 
 
 def sign_out_requester() -> None:

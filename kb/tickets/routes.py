@@ -26,6 +26,7 @@ from kb.core.inputs import parse_id
 from kb.core.mail import latest_email, recently_confirmed
 from kb.core.privacy import describe, redact
 from kb.core.search import Hit
+from kb.core.searchlog import session_key
 from kb.core.services import library, search_index, support
 from kb.core.softcache import rollback
 from kb.extensions import db, limiter
@@ -210,6 +211,7 @@ def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> R
         submission_key=form.submission_key.data,
         upload=form.upload,
         requester_id=requester.id if requester is not None else None,
+        session_key=session_key(),
     ))
     if created:
         if requester is not None:  # signed in: the address is the organisation's own

@@ -20,7 +20,7 @@ from kb.core.privacy import redact
 from kb.core.services import support
 from kb.extensions import db
 from kb.models import Attachment, Ticket, TicketEvent, utcnow
-from kb.tickets.hours import priority_for, respond_by
+from kb.tickets.hours import priority_for, resolve_by, respond_by
 from kb.tickets.lifecycle import OPEN, TicketStatus, move
 from kb.tickets.lifecycle import record as add_event
 from kb.tickets.uploads import CheckedUpload
@@ -85,6 +85,7 @@ class NewTicket:
     submission_key: str | None = None
     upload: CheckedUpload | None = None
     requester_id: int | None = None  # signed in: name and email are the ID token's
+    session_key: str | None = None  # the browser's anonymous key (kb.core.searchlog)
 
 
 def find_by_token(token: str) -> Ticket | None:
@@ -128,6 +129,8 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
         submission_key=data.submission_key or None,
         requester_id=data.requester_id,
         respond_by=respond_by(created, priority, cfg),
+        resolve_by=resolve_by(created, priority, cfg),
+        session_key=data.session_key,
         created_at=created,
         last_touched_at=created,
     )

@@ -1,0 +1,73 @@
+"""insights: a search log fit for analysis, article views, wizard file versions, session keys
+
+Revision ID: f7a1c3e9b2d4
+Revises: e1f2a3b4c5d6
+Create Date: 2026-12-02 10:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'f7a1c3e9b2d4'
+down_revision = 'e1f2a3b4c5d6'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('search_log', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('normalised', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('topic', sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column('shown_ids', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('clicked_position', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('latency_ms', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.create_index('ix_search_log_period', ['source', 'created_at', 'normalised'],
+                              unique=False)
+        batch_op.create_index('ix_search_log_session', ['session_key', 'created_at'],
+                              unique=False)
+    op.create_table('article_view',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('search_id', sa.Integer(), nullable=True),
+        sa.Column('session_key', sa.String(length=32), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_article_view_period', 'article_view', ['created_at', 'article_id'],
+                    unique=False)
+    with op.batch_alter_table('wizard_event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.create_index('ix_wizard_event_period', ['created_at', 'wizard_id'],
+                              unique=False)
+        batch_op.create_index('ix_wizard_event_session', ['session_key', 'created_at'],
+                              unique=False)
+    with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('resolve_by', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.create_index('ix_ticket_session', ['session_key', 'created_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_session')
+        batch_op.drop_column('session_key')
+        batch_op.drop_column('resolve_by')
+    with op.batch_alter_table('wizard_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_wizard_event_session')
+        batch_op.drop_index('ix_wizard_event_period')
+        batch_op.drop_column('session_key')
+        batch_op.drop_column('version')
+    op.drop_index('ix_article_view_period', table_name='article_view')
+    op.drop_table('article_view')
+    with op.batch_alter_table('search_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_log_session')
+        batch_op.drop_index('ix_search_log_period')
+        batch_op.drop_column('session_key')
+        batch_op.drop_column('latency_ms')
+        batch_op.drop_column('clicked_position')
+        batch_op.drop_column('shown_ids')
+        batch_op.drop_column('topic')
+        batch_op.drop_column('normalised')
