@@ -2,19 +2,16 @@
 
 Every first-page search is logged for analysis (kb/insights): the text (redacted: people do
 paste passwords into search boxes), its normalised words, the ids shown in order, the
-position later opened, how long it took, whether it was confident, and an anonymous session
-key. The key is a random id kept in the browser's session, never a name, an address or an
-IP: it only says "the same browser", so a search can be matched with a ticket sent soon
-after. Article views are recorded the same way.
+position later opened, how long it took, whether it was confident, and the browser's
+anonymous key (kb.core.visitor). Article views are recorded the same way.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 
-from flask import current_app, has_request_context, session
+from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,26 +19,13 @@ from kb.core.privacy import redact
 from kb.core.search import SearchResults
 from kb.core.services import library, search_index
 from kb.core.softcache import rollback
+from kb.core.visitor import session_key
 from kb.extensions import db
 from kb.models import ArticleView, SearchLog
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 1000  # what a search box accepts: two or three pasted sentences
-SESSION_KEY = "visit"  # the anonymous key's name in the Flask session
 KEYED_SOURCES = ("public",)  # API clients and agents are not people helping themselves
-
-
-def session_key(create: bool = True) -> str | None:
-    """This browser's anonymous key (made on first need), or None outside a request."""
-    if not has_request_context():
-        return None
-    key = session.get(SESSION_KEY)
-    if isinstance(key, str) and len(key) == 32 and key.isalnum():
-        return key
-    if not create:
-        return None
-    key = session[SESSION_KEY] = secrets.token_hex(16)
-    return key
 
 
 def shown(results: SearchResults) -> str:

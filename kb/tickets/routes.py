@@ -26,9 +26,9 @@ from kb.core.inputs import parse_id
 from kb.core.mail import latest_email, recently_confirmed
 from kb.core.privacy import describe, redact
 from kb.core.search import Hit
-from kb.core.searchlog import session_key
 from kb.core.services import library, search_index, support
 from kb.core.softcache import rollback
+from kb.core.visitor import session_key
 from kb.extensions import db, limiter
 from kb.models import Requester, Ticket, utcnow
 from kb.outages.service import matching_outages

@@ -18,7 +18,7 @@ from flask import session
 from sqlalchemy import select
 
 from kb.core.privacy import redact
-from kb.core.searchlog import session_key
+from kb.core.visitor import session_key
 from kb.extensions import db
 from kb.models import WizardEvent, WizardRun
 

@@ -20,11 +20,17 @@ def normalise(text: str, known: Callable[[str], bool] | None = None,
     speller's closest index word ("ofline" → "offlin"), when a speller is given."""
     stems: set[str] = set()
     for word in words(without_ids(text)):
-        if is_stop(word) or (not is_word(word) and is_stop_typo(word)):
+        if is_stop(word):
             continue
-        if speller is not None and known is not None and not known(word):
-            fixed = speller.candidates(word, limit=1)
-            word = fixed[0] if fixed else word
+        if speller is not None and known is not None:
+            if not known(word):  # a word no article uses: a misspelling, or a small word's
+                fixed = speller.candidates(word, limit=1)
+                if fixed:
+                    word = fixed[0]
+                elif is_stop_typo(word):  # "plese", "becuase": as little meaning as "please"
+                    continue
+        elif not is_word(word) and is_stop_typo(word):
+            continue
         keys = word_keys(word)
         if keys:
             stems.add(keys[0])

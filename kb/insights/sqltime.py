@@ -1,0 +1,94 @@
+"""Date arithmetic that reads the same on SQLite and PostgreSQL.
+
+SQLAlchemy has no portable "start of the week" or "seconds between": each construct here
+compiles to the dialect's own functions. Weeks and days come back as 'YYYY-MM-DD' text on
+both, so the page and the CSV never see a dialect's date type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class week_start(FunctionElement[str]):  # noqa: N801 - reads as the SQL function it is
+    """The Monday of a timestamp's week, as 'YYYY-MM-DD'."""
+
+    type = String()
+    inherit_cache = True
+
+
+class day_of(FunctionElement[str]):  # noqa: N801
+    """A timestamp's day, as 'YYYY-MM-DD'."""
+
+    type = String()
+    inherit_cache = True
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801
+    """Seconds from the first timestamp to the second (negative when earlier)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+class plus_seconds(FunctionElement[Any]):  # noqa: N801
+    """A timestamp moved on by a whole number of seconds (a literal, never user input)."""
+
+    inherit_cache = True
+
+    def __init__(self, when: ColumnElement[Any], seconds: int) -> None:
+        self.seconds = int(seconds)
+        super().__init__(when)
+        self.type = when.type
+
+
+def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(c, **kw) for c in element.clauses]
+
+
+@compiles(week_start, "sqlite")
+def _week_sqlite(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({_args(element, compiler, **kw)[0]}, '-6 days', 'weekday 1')"
+
+
+@compiles(week_start, "postgresql")
+def _week_pg(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char(date_trunc('week', {_args(element, compiler, **kw)[0]}), 'YYYY-MM-DD')"
+
+
+@compiles(day_of, "sqlite")
+def _day_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({_args(element, compiler, **kw)[0]})"
+
+
+@compiles(day_of, "postgresql")
+def _day_pg(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({_args(element, compiler, **kw)[0]}, 'YYYY-MM-DD')"
+
+
+@compiles(seconds_between, "sqlite")
+def _between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = _args(element, compiler, **kw)
+    return f"((julianday({b}) - julianday({a})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _between_pg(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = _args(element, compiler, **kw)
+    return f"EXTRACT(EPOCH FROM ({b} - {a}))"
+
+
+@compiles(plus_seconds, "sqlite")
+def _plus_sqlite(element: plus_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # strftime keeps the fraction, so the result compares with stored times as text does.
+    when = _args(element, compiler, **kw)[0]
+    return f"strftime('%Y-%m-%d %H:%M:%f', {when}, '+{element.seconds} seconds')"
+
+
+@compiles(plus_seconds, "postgresql")
+def _plus_pg(element: plus_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({_args(element, compiler, **kw)[0]} + INTERVAL '{element.seconds} seconds')"
