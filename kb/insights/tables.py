@@ -40,7 +40,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:g}"
     text = str(value)
     if not isinstance(value, str):
         return text
