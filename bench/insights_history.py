@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 
-
 CATEGORIES = ["passwords", "email", "printing", "network", "computer", "hardware", "meetings",
               "files", "software", "security"]
 PRIORITIES = [("P1", 1, 4, 0.03), ("P2", 2, 8, 0.17), ("P3", 4, 24, 0.6), ("P4", 8, 40, 0.2)]
