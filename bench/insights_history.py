@@ -25,6 +25,7 @@ import time
 import uuid
 import zlib
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -51,18 +52,20 @@ def log(*parts: Any) -> None:
 
 
 class History:
-    """Deterministic generated history (one seed); rows written with COPY as they are made."""
+    """Deterministic generated history (one seed). Rows go in with COPY in time order, as a
+    live site writes them (so one period's rows sit together on disk, as they would)."""
 
     def __init__(self, conn: psycopg.Connection[Any], args: argparse.Namespace) -> None:
         self.conn, self.args = conn, args
         self.rng = random.Random(args.seed)
         self.start = NOW - timedelta(days=args.days)
         self.groups = self._groups(3000)
-        self.group_weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(self.groups))]
-        self.sessions: list[tuple[str, datetime]] = []  # browsers that may send a ticket
+        self.cum = list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(self.groups))))
+        # (when, browser key or None, category) of every ticket, made in time order at the end
+        self.pending: list[tuple[datetime, str | None, str]] = []
 
-    def _groups(self, n: int) -> list[tuple[str, str, bool]]:
-        """(typed text, normalised words, found nothing) for n search groups."""
+    def _groups(self, n: int) -> list[tuple[str, str, bool, str]]:
+        """(typed text, normalised words, found nothing, category) for n search groups."""
         out = []
         for i in range(n):
             k = self.rng.choice((1, 2, 2, 3))
@@ -71,7 +74,9 @@ class History:
             if nothing:
                 picked = sorted({*picked[:1], self.rng.choice(NONSENSE) + str(i)})
             typed = " ".join(TYPOS.get(w, w) if self.rng.random() < 0.1 else w for w in picked)
-            out.append((typed, " ".join(picked), nothing))
+            words = " ".join(picked)
+            out.append((typed, words, nothing,
+                        CATEGORIES[zlib.crc32(words.encode()) % len(CATEGORIES)]))
         return out
 
     def when(self) -> datetime:
@@ -81,39 +86,56 @@ class History:
             if t.weekday() < 5 and 7 <= t.hour < 19 or self.rng.random() < 0.08:
                 return t
 
+    def starts(self, n: int) -> list[datetime]:
+        return sorted(self.when() for _ in range(n))
+
+    @staticmethod
+    def after(t: datetime, ticket: datetime | None) -> int | None:
+        """Seconds from a visit to the browser's ticket, when it came within 24 hours."""
+        if ticket is None or ticket < t or ticket - t > timedelta(hours=24):
+            return None
+        return int((ticket - t).total_seconds())
+
     # ---------------------------------------------------------------- searches and views
     def searches(self) -> None:
         cols = ("query normalised category topic result_count shown_ids did_you_mean confident "
-                "clicked_article_id clicked_position latency_ms session_key source created_at")
-        view_cols = "article_id search_id session_key created_at"
-        made, search_id = 0, 0
+                "clicked_article_id clicked_position latency_ms session_key ticket_after_s "
+                "source created_at")
+        made = 0
+        views: list[tuple[Any, ...]] = []
+        sessions = iter(self.starts(int(self.args.searches / 2.5) + 1000))
         with self.conn.cursor() as cur, cur.copy(
                 f"COPY search_log ({', '.join(cols.split())}) FROM STDIN") as copy:
-            views: list[tuple[Any, ...]] = []
             while made < self.args.searches:
-                key, t = uuid.uuid4().hex, self.when()
+                key, t = uuid.uuid4().hex, next(sessions)
+                rows = []
                 for _ in range(min(self.rng.choice((1, 1, 2, 2, 3, 4, 5)),
                                    self.args.searches - made)):
-                    typed, words, nothing = self.rng.choices(self.groups, self.group_weights)[0]
+                    rows.append((self.rng.choices(self.groups, cum_weights=self.cum)[0], t))
+                    t += timedelta(seconds=self.rng.randint(20, 400))
+                ticket = None
+                if self.rng.random() < 0.075:  # this browser sends a ticket afterwards
+                    ticket = t + timedelta(minutes=self.rng.choice((3, 10, 25, 90, 600, 2000)))
+                    self.pending.append((ticket, key, rows[-1][0][3]))
+                for (typed, words, nothing, cat), at in rows:
                     shown = [] if nothing else self.rng.sample(range(1, 90), 5)
                     confident = not nothing and self.rng.random() < 0.8
                     pos = None
                     if shown and self.rng.random() < (0.6 if confident else 0.3):
                         pos = min(5, int(self.rng.expovariate(1.1)) + 1)
                     clicked = shown[pos - 1] if pos else None
-                    cat = CATEGORIES[zlib.crc32(words.encode()) % len(CATEGORIES)]
+                    made += 1
                     copy.write_row((typed, words, None, None if nothing else cat,
                                     0 if nothing else self.rng.randint(1, 12),
                                     ",".join(map(str, shown)), None, confident, clicked, pos,
-                                    self.rng.randint(8, 120), key, "public", t))
-                    made += 1
-                    search_id += 1
+                                    self.rng.randint(8, 120), key, self.after(at, ticket),
+                                    "public", at))
                     if clicked:
-                        views.append((clicked, search_id, key, t + timedelta(seconds=5)))
-                    t += timedelta(seconds=self.rng.randint(20, 400))
-                self.sessions.append((key, t))
+                        seen = at + timedelta(seconds=5)
+                        views.append((clicked, made, key, self.after(seen, ticket), seen))
         with self.conn.cursor() as cur, cur.copy(
-                f"COPY article_view ({', '.join(view_cols.split())}) FROM STDIN") as copy:
+                "COPY article_view (article_id, search_id, session_key, ticket_after_s, "
+                "created_at) FROM STDIN") as copy:
             for row in views:
                 copy.write_row(row)
         log(f"searches: {made:,}  article views: {len(views):,}")
@@ -122,42 +144,50 @@ class History:
     def wizard_runs(self, wizards: list[Any]) -> None:
         events: list[tuple[Any, ...]] = []
         runs: list[tuple[Any, ...]] = []
+        starts = iter(self.starts(self.args.events // 4))
         while len(events) < self.args.events:
             run_id = len(runs) + 1
-            key, t = uuid.uuid4().hex, self.when()
+            key, t = uuid.uuid4().hex, next(starts)
             if self.rng.random() < 0.08:  # the general question, taken by no wizard
                 text = f"my {self.rng.choice(NONSENSE)} keeps beeping"
                 runs.append((run_id, secrets.token_urlsafe(24), "_general", "unmatched", t))
-                events.append((run_id, "_general", "start", "unmatched", text, None, key, t))
+                events.append((run_id, "_general", "start", "unmatched", text, None, key, None,
+                               t))
                 continue
             wizard = self.rng.choice(wizards)
-            node_id, outcome = wizard.start, None
+            node_id, outcome, steps = wizard.start, None, []
             for _step in range(12):
                 node = wizard.nodes[node_id]
-                events.append((run_id, wizard.id, node_id, "visit", None, wizard.version, key, t))
+                steps.append((node_id, "visit", None, t))
                 t += timedelta(seconds=self.rng.randint(10, 90))
                 if node.type in ("resolved", "handoff", "goto"):
                     outcome = {"resolved": "resolved", "handoff": "handoff"}.get(node.type, "goto")
-                    events.append((run_id, wizard.id, node_id, outcome, None, wizard.version, key,
-                                   t))
+                    if outcome != "handoff" or self.rng.random() < 0.85:
+                        steps.append((node_id, outcome, None, t))
                     break
                 if self.rng.random() < 0.12:  # left here
                     break
                 label, nxt = self._answer(node)
                 if not nxt or nxt not in wizard.nodes:
                     break
-                events.append((run_id, wizard.id, node_id, "answer", label, wizard.version, key,
-                               t))
+                steps.append((node_id, "answer", label, t))
                 node_id = nxt
+            ticket = None
+            if steps[-1][1] == "handoff":
+                ticket = t + timedelta(minutes=self.rng.choice((2, 4, 8)))
+                self.pending.append((ticket, key, wizard.category or "other"))
+            for nid, kind, value, at in steps:
+                events.append((run_id, wizard.id, nid, kind, value, wizard.version, key,
+                               self.after(at, ticket), at))
             runs.append((run_id, secrets.token_urlsafe(24), wizard.id, outcome, t))
-            self.sessions.append((key, t))
+        events.sort(key=lambda e: e[-1])
         with self.conn.cursor() as cur:
             with cur.copy("COPY wizard_run (id, key, wizard_id, state, outcome, created_at, "
                           "updated_at) FROM STDIN") as copy:
                 for rid, k, wid, outcome, t in runs:
                     copy.write_row((rid, k, wid, json.dumps({}), outcome, t, t))
             with cur.copy("COPY wizard_event (run_id, wizard_id, node_id, kind, value, version, "
-                          "session_key, created_at) FROM STDIN") as copy:
+                          "session_key, ticket_after_s, created_at) FROM STDIN") as copy:
                 for row in events:
                     copy.write_row(row)
             cur.execute("SELECT setval('wizard_run_id_seq', (SELECT max(id) FROM wizard_run))")
@@ -184,18 +214,16 @@ class History:
                        "urgency priority \"group\" assignee_id receipt resolution rating "
                        "respond_by resolve_by first_response_at last_touched_at resolved_at "
                        "closed_at status session_key created_at")
+        keyed = [p for p in self.pending if p[0] < NOW][: self.args.tickets]
+        rest = [(self.when(), None, self.rng.choice(CATEGORIES))
+                for _ in range(self.args.tickets - len(keyed))]
+        every = sorted(keyed + rest, key=lambda p: p[0])
         events: list[tuple[Any, ...]] = []
         links: list[tuple[Any, ...]] = []
-        self.rng.shuffle(self.sessions)
         weights = [p[3] for p in PRIORITIES]
         with self.conn.cursor() as cur, cur.copy(
                 f"COPY ticket ({', '.join(ticket_cols.split())}) FROM STDIN") as copy:
-            for tid in range(1, self.args.tickets + 1):
-                if tid <= len(self.sessions) and self.rng.random() < 0.75:
-                    key, after = self.sessions[tid - 1]
-                    created = after + timedelta(minutes=self.rng.choice((3, 10, 25, 90, 600)))
-                else:
-                    key, created = None, self.when()
+            for tid, (created, key, category) in enumerate(every, start=1):
                 prio, respond, resolve, _w = self.rng.choices(PRIORITIES, weights)[0]
                 respond_by = created + timedelta(hours=respond * 1.6)
                 resolve_by = created + timedelta(hours=resolve * 1.8)
@@ -209,7 +237,7 @@ class History:
                     if done and self.rng.random() < 0.3 else None
                 copy.write_row((
                     secrets.token_urlsafe(24), "Something is broken", "", "[]", "Sam Jones",
-                    "sam@example.org", self.rng.choice(CATEGORIES), "me", "normal", prio,
+                    "sam@example.org", category, "me", "normal", prio,
                     "Help desk", self.rng.choice(agents), secrets.token_urlsafe(24),
                     "Fixed it." if done else None, rating, respond_by, resolve_by, answered,
                     resolved or answered, resolved,
@@ -232,13 +260,13 @@ class History:
                     copy.write_row(row)
             with cur.copy("COPY feedback (article_id, helpful, reason, created_at) "
                           "FROM STDIN") as copy:
-                for _ in range(self.args.tickets // 2):
+                for t in self.starts(self.args.tickets // 2):
                     helpful = self.rng.random() < 0.7
                     copy.write_row((self.rng.randint(1, 89), helpful,
                                     None if helpful else "The steps did not match my screen.",
-                                    self.when()))
-        log(f"tickets: {self.args.tickets:,}  ticket events: {len(events):,}  "
-            f"links: {len(links):,}")
+                                    t))
+        log(f"tickets: {len(every):,} ({len(keyed):,} from a browser that searched or ran a "
+            f"wizard)  ticket events: {len(events):,}  links: {len(links):,}")
 
     def _agents(self) -> list[int]:
         with self.conn.cursor() as cur:

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import Integer, cast, literal, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb.core.privacy import redact
 from kb.core.search import SearchResults
 from kb.core.services import library, search_index
 from kb.core.softcache import rollback
+from kb.core.sqltime import seconds_between
 from kb.core.visitor import session_key
 from kb.extensions import db
-from kb.models import ArticleView, SearchLog
+from kb.models import ArticleView, SearchLog, WizardEvent
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 1000  # what a search box accepts: two or three pasted sentences
+FOLLOW_WINDOW = timedelta(hours=24)  # a ticket this soon after a visit says it did not help
 KEYED_SOURCES = ("public",)  # API clients and agents are not people helping themselves
 
 
@@ -114,3 +118,19 @@ def record_view(token: str | None, article_id: int) -> None:
     except SQLAlchemyError:  # the article matters more than counting the view
         rollback()
         log.warning("view not recorded: the database is unavailable")
+
+
+def mark_followed(key: str | None, when: datetime) -> None:
+    """A ticket was sent from this browser at ``when``: its searches, article views and
+    wizard steps of the 24 hours before that no ticket followed yet get the seconds to it,
+    so the insights count "followed by a ticket" by reading one column. Flushes nothing."""
+    if not key:
+        return
+    for model in (SearchLog, ArticleView, WizardEvent):
+        db.session.execute(
+            update(model)
+            .where(model.session_key == key, model.created_at >= when - FOLLOW_WINDOW,
+                   model.created_at <= when, model.ticket_after_s.is_(None))
+            .values(ticket_after_s=cast(seconds_between(model.created_at, literal(when)),
+                                        Integer))
+            .execution_options(synchronize_session=False))

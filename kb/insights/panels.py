@@ -40,19 +40,19 @@ def _pct(value: float | None) -> str:
 
 def search_section(period: Period, wizards: Any) -> Section:
     s = Section("search", "Search")
-    summary = queries.search_summary(period)
-    led_total, led = queries.followed_by_ticket(period)
-    s.figures = [("Searches", f"{summary['searches']:,}"),
-                 ("Found nothing", _pct(summary["no_result_share"])),
-                 ("Opened a result", _pct(summary["click_share"])),
-                 ("Followed by a ticket", f"{led_total:,}"),
-                 ("Mean time to answer", f"{summary['latency_ms']} ms"
-                  if summary["latency_ms"] is not None else "–")]
-    s.tables = [*queries.search_groups(period)]
-    positions = queries.click_positions(period)
-    s.tables += [positions, led]
-    s.charts["click-position"] = charts.bar_chart(
-        "Searches by the result opened", [(str(r[0]), float(r[1])) for r in positions.rows])
+    totals, s.tables = queries.search_tables(period)
+    n = totals.get("searches", 0)
+    timed = totals.get("timed", 0)
+    s.figures = [("Searches", f"{n:,}"),
+                 ("Found nothing", _pct(share(totals.get("none"), n))),
+                 ("Opened a result", _pct(share(totals.get("clicked"), n))),
+                 ("Followed by a ticket within 30 minutes", _pct(share(totals.get("soon"), n))),
+                 ("Mean time to answer",
+                  f"{round(totals['latency'] / timed)} ms" if timed else "–")]
+    positions = s.table("click-position")
+    if positions is not None:
+        s.charts["click-position"] = charts.bar_chart(
+            "Searches by the result opened", [(str(r[0]), float(r[1])) for r in positions.rows])
     return s
 
 
@@ -61,23 +61,21 @@ def article_section(period: Period, wizards: Any) -> Section:
     lib = library()
     views = queries.article_views(period)
     votes = queries.helpful_votes(period)
-    calm = selfservice.article_deflection(period)
     weeks = period.weeks()
     ids = sorted(set(views) | set(votes), key=lambda a: (-views.get(a, {}).get("views", 0), a))
     rows = []
     for aid in ids:
-        v = views.get(aid, {"views": 0, "people": 0, "ticket": 0, "weeks": {}})
+        v = views.get(aid, {"views": 0, "ticket": 0, "calm": 0, "weeks": {}})
         yes, no = votes.get(aid, (0, 0))
-        people, fine = calm.get(aid, (0, 0))
         rows.append([_title(aid), v["views"], v["ticket"], yes, no, share(yes, yes + no),
-                     share(fine, people), weekly(weeks, v["weeks"])])
+                     share(v["calm"], v["views"]), weekly(weeks, v["weeks"])])
     s.tables.append(Table(
         "article-views", "Views and votes",
         ["Article", "Views", "Then a ticket", "Helpful: yes", "Helpful: no", "Yes %",
          "Deflection %", "Weekly views"], rows,
         "'Then a ticket': views followed by a ticket from the same browser within 30 "
-        "minutes. Deflection: the share of people who opened it and sent no ticket in the "
-        "next 24 hours (an estimate)."))
+        "minutes. Deflection: the share of views no ticket followed in the next 24 hours "
+        "(an estimate)."))
     s.tables.append(Table(
         "no-reasons", "Why people said No", ["Article", "When", "Reason"],
         [[_title(aid), when.strftime("%Y-%m-%d %H:%M"), reason]
@@ -104,14 +102,12 @@ def article_section(period: Period, wizards: Any) -> Section:
 
 def wizard_section(period: Period, wizards: dict[str, Any]) -> Section:
     s = Section("wizards", "Wizards")
-    calm = selfservice.wizard_deflection(period)
     per = wizard_queries.per_wizard(period)
     s.tables.append(Table(
         "wizards", "Wizards", ["Wizard", "Runs", "That worked", "Handed off",
                                "Moved to another wizard", "File versions", "Deflection %"],
-        [[_wizard_title(wizards, w), runs, ok, handed, goto, versions,
-          share(calm.get(w, (0, 0))[1], calm.get(w, (0, 0))[0])]
-         for w, runs, ok, handed, goto, versions in per],
+        [[_wizard_title(wizards, w), runs, ok, handed, goto, versions, share(calm, people)]
+         for w, runs, ok, handed, goto, versions, people, calm in per],
         "Runs that reached the end, a hand-off to a ticket or another wizard. Deflection: "
         "the share of people who used it and sent no ticket in the next 24 hours."))
     nodes = wizard_queries.per_node(period)
@@ -224,25 +220,26 @@ def _hours(value: Any) -> float | None:
 def score_section(period: Period, wizards: dict[str, Any]) -> Section:
     s = Section("score", "Self-service score", definition=selfservice.DEFINITION)
     categories = {w.id: w.category for w in wizards.values() if w.category}
-    got = selfservice.weekly_score(period, categories)
+    got = selfservice.score(period, categories)
     weeks = period.weeks()
     rows, points = [], []
     for w in weeks:
-        h, t = int(got["helped"].get(w, 0)), int(got["tickets"].get(w, 0))
+        h, t = got["helped"].get(w, 0), got["tickets"].get(w, 0)
         ratio = round(h / t, 2) if t else None
         rows.append([w, h, t, ratio])
         points.append((w[5:], ratio))
-    overall = (round(got["total_helped"] / got["total_tickets"], 2)
-               if got["total_tickets"] else None)
+    helped, sent = got["helped"].get(None, 0), got["tickets"].get(None, 0)
+    overall = round(helped / sent, 2) if sent else None
     s.figures = [("Score", f"{overall:g} to 1" if overall is not None else "–"),
-                 ("Helped themselves", f"{got['total_helped']:,}"),
-                 ("Sent a ticket", f"{got['total_tickets']:,}")]
+                 ("Helped themselves", f"{helped:,}"),
+                 ("Sent a ticket", f"{sent:,}")]
     s.tables.append(Table("score-week", "Self-service score by week",
                           ["Week from", "Helped themselves", "Sent a ticket", "Score"], rows))
     s.charts["score-week"] = charts.line_chart("Self-service score each week", points,
                                                charts.label_every(len(weeks)))
     names = library().categories
-    by_cat = selfservice.category_score(period, categories)
+    cats = set(got["helped_cat"]) | set(got["tickets_cat"])
+    by_cat = {c: (got["helped_cat"].get(c, 0), got["tickets_cat"].get(c, 0)) for c in cats}
     s.tables.append(Table(
         "score-category", "Self-service score by category",
         ["Category", "Helped themselves", "Sent a ticket", "Score"],

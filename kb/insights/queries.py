@@ -1,29 +1,25 @@
 """Search and article aggregates, counted by the database (GROUP BY over one period), never
 by loading rows. Public searches only: agents searching during calls and API clients are not
-people helping themselves."""
+people helping themselves. "Followed by a ticket" reads ``ticket_after_s``, which a new
+ticket writes on the same browser's visits of the day before (kb.core.searchlog)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select, union_all
+from sqlalchemy import BigInteger, String, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
+from kb.core.sqltime import week_start
 from kb.extensions import db
 from kb.insights.period import Period
-from kb.insights.sqltime import plus_seconds, week_start
 from kb.insights.tables import Table, share, weekly
-from kb.models import ArticleView, Feedback, SearchLog, Ticket
+from kb.models import ArticleView, Feedback, SearchLog
 
 TOP = 20
-TICKET_SOON = 30 * 60  # "followed by a ticket": from the same browser within 30 minutes
+SOON = 30 * 60  # "followed by a ticket": from the same browser within 30 minutes
 REASONS = 50  # "No" reasons listed, newest first
 GROUP_COLUMNS = ["Search (one of the group)", "Grouped as", "Searches"]
-
-
-def group_key() -> ColumnElement[str]:
-    """The words a search is grouped by (older rows, logged before normalising, by text)."""
-    return func.coalesce(SearchLog.normalised, func.lower(SearchLog.query))
 
 
 def searches_in(period: Period) -> list[ColumnElement[bool]]:
@@ -31,86 +27,75 @@ def searches_in(period: Period) -> list[ColumnElement[bool]]:
             SearchLog.created_at < period.end]
 
 
-def ticket_after(session: Any, when: Any, seconds: int) -> Any:
-    """A ticket sent from the same browser within ``seconds`` after ``when``."""
-    return exists().where(Ticket.session_key == session, Ticket.created_at >= when,
-                          Ticket.created_at < plus_seconds(when, seconds))
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def search_summary(period: Period) -> dict[str, Any]:
-    row = db.session.execute(select(
-        func.count(),
-        func.count(func.distinct(SearchLog.session_key)),
-        _count_if(SearchLog.result_count == 0),
-        _count_if(SearchLog.clicked_article_id.is_not(None)),
-        func.avg(SearchLog.latency_ms),
-    ).where(*searches_in(period))).one()
-    total = int(row[0] or 0)
-    return {"searches": total, "people": int(row[1] or 0), "no_results": int(row[2] or 0),
-            "clicked": int(row[3] or 0), "no_result_share": share(row[2], total),
-            "click_share": share(row[3], total),
-            "latency_ms": round(float(row[4])) if row[4] is not None else None}
+def soon(column: Any) -> ColumnElement[bool]:
+    return and_(column.is_not(None), column < SOON)
 
 
-def search_groups(period: Period) -> list[Table]:
-    """Top queries, no-result, not-confident and no-click groups from one grouping of the
-    period's searches (one pass over the rows, four top lists of it)."""
-    key = group_key()
+LISTS = ("top", "none", "weak", "unclicked", "soon")
+
+
+def search_groups(period: Period) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """One pass over the period's searches, grouped by their words: the totals, and the top
+    groups by searches, by no results, by weak results, by none opened, by a ticket soon
+    after. Each group comes with the id of its latest search (for an example text)."""
     has = SearchLog.result_count > 0
     groups = select(
-        key.label("words"),
-        func.count().label("n"),
-        _count_if(SearchLog.result_count == 0).label("none"),
-        _count_if(and_(has, SearchLog.confident.is_(False))).label("weak"),
-        _count_if(and_(has, SearchLog.clicked_article_id.is_(None))).label("unclicked"),
-        func.min(SearchLog.query).label("example"),
-    ).where(*searches_in(period)).group_by(key).cte("groups")
-    lists = {"top": groups.c.n, "none": groups.c.none, "weak": groups.c.weak,
-             "unclicked": groups.c.unclicked}
-    parts = [select(literal(name).label("list"), groups).where(measure > 0)
-             .order_by(measure.desc(), groups.c.words).limit(TOP).subquery()
-             for name, measure in lists.items()]
-    rows = db.session.execute(union_all(*[select(p) for p in parts])).all()
-    picked: dict[str, list[Any]] = {name: [] for name in lists}
+        SearchLog.normalised.label("words"),
+        func.count().label("top"),
+        count_if(SearchLog.result_count == 0).label("none"),
+        count_if(and_(has, SearchLog.confident.is_(False))).label("weak"),
+        count_if(and_(has, SearchLog.clicked_position.is_(None))).label("unclicked"),
+        count_if(soon(SearchLog.ticket_after_s)).label("soon"),
+        count_if(SearchLog.clicked_position.is_not(None)).label("clicked"),
+        func.sum(SearchLog.latency_ms).label("latency"),
+        func.count(SearchLog.latency_ms).label("timed"),
+        func.max(SearchLog.id).label("last_id"),
+    ).where(*searches_in(period)).group_by(SearchLog.normalised).cte("groups")
+    c = groups.c
+    parts = [select(literal(name, String).label("list"), c.words, c.top, c.none, c.weak,
+                    c.unclicked, c.soon, c.clicked, c.latency, c.timed, c.last_id)
+             .where(c[name] > 0).order_by(c[name].desc(), c.words).limit(TOP).subquery()
+             for name in LISTS]
+    # PostgreSQL's sum of a bigint is a numeric: cast back, or the union makes all numeric.
+    total = select(literal("total", String), null(),
+                   *[cast(func.sum(c[k]), BigInteger) for k in (
+                       "top", "none", "weak", "unclicked", "soon", "clicked", "latency",
+                       "timed")], null())
+    picked: dict[str, list[Any]] = {name: [] for name in LISTS}
+    totals: dict[str, Any] = {}
+    rows: list[Any] = list(db.session.execute(union_all(*[select(p) for p in parts], total)))
     for row in rows:
-        picked[row.list].append(row)
-    spark = _weekly_groups(period, [r.words for r in picked["top"]])
-    return [
-        Table("top-queries", "Top searches", ["Search (one of the group)", "Grouped as",
-                                              "Searches", "No results", "Not opened %",
-                                              "Weekly"],
-              [[r.example, r.words, r.n, r.none, share(r.unclicked, r.n - r.none),
-                spark.get(r.words)] for r in picked["top"]],
-              "Searches grouped by their words: small words left out, endings and "
-              "misspellings folded, so 'printers ofline' and 'printer offline' are one."),
-        Table("no-results", "Searches that found nothing", GROUP_COLUMNS,
-              [[r.example, r.words, r.none] for r in picked["none"]],
-              "What people looked for that no article has: candidates for new articles "
-              "or synonyms."),
-        Table("not-confident", "Searches with only weak matches",
-              GROUP_COLUMNS,
-              [[r.example, r.words, r.weak] for r in picked["weak"]],
-              "Results were shown, but the best one answered little of the request."),
-        Table("no-click", "Results shown but none opened", GROUP_COLUMNS,
-              [[r.example, r.words, r.unclicked] for r in picked["unclicked"]],
-              "People saw results and opened none of them: the titles may not match "
-              "what they meant."),
-    ]
+        if row[0] == "total":
+            totals = {k: int(v or 0) for k, v in zip(
+                ("searches", "none", "weak", "unclicked", "soon", "clicked", "latency",
+                 "timed"), row[2:10], strict=True)}
+        else:
+            picked[row[0]].append(row)
+    return totals, picked
 
 
-def _weekly_groups(period: Period, words: list[str]) -> dict[str, Any]:
+def examples(ids: set[int]) -> dict[int, str]:
+    """The text of a few searches, by id (one example for each group shown)."""
+    if not ids:
+        return {}
+    return {i: q for i, q in db.session.execute(
+        select(SearchLog.id, SearchLog.query).where(SearchLog.id.in_(ids)))}
+
+
+def weekly_groups(period: Period, words: list[str]) -> dict[str, Any]:
+    """A sparkline for each of these groups: its searches each week."""
     if not words:
         return {}
-    key = group_key()
     week = week_start(SearchLog.created_at)
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str | None, dict[str, int]] = {}
     for w, wk, n in db.session.execute(
-            select(key, week, func.count()).where(*searches_in(period), key.in_(words))
-            .group_by(key, week)):
+            select(SearchLog.normalised, week, func.count())
+            .where(*searches_in(period), SearchLog.normalised.in_(words))
+            .group_by(SearchLog.normalised, week)):
         counts.setdefault(w, {})[wk] = n
     weeks = period.weeks()
     return {w: weekly(weeks, counts.get(w, {})) for w in words}
@@ -132,23 +117,39 @@ def click_positions(period: Period) -> Table:
                  "Searches that showed results, by the position of the result opened first.")
 
 
-def followed_by_ticket(period: Period) -> tuple[int, Table]:
-    """Searches followed by a ticket from the same browser within 30 minutes: the total,
-    and the groups it happened to most."""
-    key = group_key()
-    led = ticket_after(SearchLog.session_key, SearchLog.created_at, TICKET_SOON)
-    base = select(key.label("words"), func.count().label("n"), func.min(SearchLog.query)
-                  .label("example")).where(*searches_in(period),
-                                           SearchLog.session_key.is_not(None), led)
-    total = db.session.scalar(select(func.count()).where(
-        *searches_in(period), SearchLog.session_key.is_not(None), led)) or 0
-    rows = db.session.execute(base.group_by(key).order_by(func.count().desc(), key)
-                              .limit(TOP)).all()
-    return int(total), Table(
-        "search-then-ticket", "Searches followed by a ticket within 30 minutes",
-        GROUP_COLUMNS, [[r.example, r.words, r.n] for r in rows],
-        "The same browser sent a ticket less than 30 minutes after searching: the search "
-        "did not help.")
+def search_tables(period: Period) -> tuple[dict[str, Any], list[Table]]:
+    totals, picked = search_groups(period)
+    texts = examples({r.last_id for rows in picked.values() for r in rows})
+    spark = weekly_groups(period, [r.words for r in picked["top"]])
+
+    def text(r: Any) -> str:
+        return texts.get(r.last_id, r.words)
+
+    top = [[text(r), r.words, r.top, r.none, share(r.unclicked, r.top - r.none),
+            spark.get(r.words)] for r in picked["top"]]
+    tables = [
+        Table("top-queries", "Top searches", [*GROUP_COLUMNS, "No results", "Not opened %",
+                                              "Weekly"], top,
+              "Searches grouped by their words: small words left out, endings and "
+              "misspellings folded, so 'printers ofline' and 'printer offline' are one."),
+        Table("no-results", "Searches that found nothing", GROUP_COLUMNS,
+              [[text(r), r.words, r.none] for r in picked["none"]],
+              "What people looked for that no article has: candidates for new articles "
+              "or synonyms."),
+        Table("not-confident", "Searches with only weak matches", GROUP_COLUMNS,
+              [[text(r), r.words, r.weak] for r in picked["weak"]],
+              "Results were shown, but the best one answered little of the request."),
+        Table("no-click", "Results shown but none opened", GROUP_COLUMNS,
+              [[text(r), r.words, r.unclicked] for r in picked["unclicked"]],
+              "People saw results and opened none of them: the titles may not match "
+              "what they meant."),
+        click_positions(period),
+        Table("search-then-ticket", "Searches followed by a ticket within 30 minutes",
+              GROUP_COLUMNS, [[text(r), r.words, r.soon] for r in picked["soon"]],
+              "The same browser sent a ticket less than 30 minutes after searching: the "
+              "search did not help."),
+    ]
+    return totals, tables
 
 
 # ---------------------------------------------------------------- articles
@@ -157,32 +158,28 @@ def views_in(period: Period) -> list[ColumnElement[bool]]:
 
 
 def article_views(period: Period) -> dict[int, dict[str, Any]]:
-    """Per article: views, browsers, views followed by a ticket within 30 minutes, weekly."""
-    out: dict[int, dict[str, Any]] = {}
-    for aid, n, people in db.session.execute(
-            select(ArticleView.article_id, func.count(),
-                   func.count(func.distinct(ArticleView.session_key)))
-            .where(*views_in(period)).group_by(ArticleView.article_id)):
-        out[aid] = {"views": n, "people": people, "ticket": 0, "weeks": {}}
-    led = ticket_after(ArticleView.session_key, ArticleView.created_at, TICKET_SOON)
-    for aid, n in db.session.execute(
-            select(ArticleView.article_id, func.count())
-            .where(*views_in(period), ArticleView.session_key.is_not(None), led)
-            .group_by(ArticleView.article_id)):
-        out.setdefault(aid, {"views": 0, "people": 0, "ticket": 0, "weeks": {}})["ticket"] = n
+    """Per article, in one pass: views, views followed by a ticket within 30 minutes, views
+    with no ticket in the next 24 hours, and views each week."""
     week = week_start(ArticleView.created_at)
-    for aid, wk, n in db.session.execute(
-            select(ArticleView.article_id, week, func.count()).where(*views_in(period))
-            .group_by(ArticleView.article_id, week)):
-        out[aid]["weeks"][wk] = n
+    out: dict[int, dict[str, Any]] = {}
+    for aid, wk, n, led, calm in db.session.execute(
+            select(ArticleView.article_id, week, func.count(),
+                   count_if(soon(ArticleView.ticket_after_s)),
+                   count_if(ArticleView.ticket_after_s.is_(None)))
+            .where(*views_in(period)).group_by(ArticleView.article_id, week)):
+        got = out.setdefault(aid, {"views": 0, "ticket": 0, "calm": 0, "weeks": {}})
+        got["views"] += n
+        got["ticket"] += int(led or 0)
+        got["calm"] += int(calm or 0)
+        got["weeks"][wk] = n
     return out
 
 
 def helpful_votes(period: Period) -> dict[int, tuple[int, int]]:
     """Per article: (yes, no) votes in the period."""
     rows = db.session.execute(
-        select(Feedback.article_id, _count_if(Feedback.helpful.is_(True)),
-               _count_if(Feedback.helpful.is_(False)))
+        select(Feedback.article_id, count_if(Feedback.helpful.is_(True)),
+               count_if(Feedback.helpful.is_(False)))
         .where(Feedback.created_at >= period.start, Feedback.created_at < period.end)
         .group_by(Feedback.article_id)).all()
     return {aid: (int(yes or 0), int(no or 0)) for aid, yes, no in rows}

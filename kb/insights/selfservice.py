@@ -6,25 +6,24 @@
 themselves in a week when they searched or ran a wizard that week and no ticket came from
 the same browser in the 24 hours after it. People who sent a ticket are counted by the same
 key (a ticket with no key, sent by email or before keys were kept, counts as one person).
-The deflection estimate of a wizard or an article is the share of the people who used it
-that sent no ticket in the next 24 hours."""
+The deflection estimate of a wizard is the share of the people who used it that sent no
+ticket in the next 24 hours; of an article, the share of its views no ticket followed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, literal, not_, select, union_all
+from sqlalchemy import String, case, cast, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
+from kb.core.sqltime import week_start
 from kb.extensions import db
 from kb.insights.period import Period
-from kb.insights.queries import searches_in, ticket_after, views_in
-from kb.insights.sqltime import plus_seconds, week_start
+from kb.insights.queries import searches_in
 from kb.insights.ticket_queries import tickets_in
 from kb.insights.wizard_queries import events_in
-from kb.models import ArticleView, SearchLog, Ticket, WizardEvent
+from kb.models import SearchLog, Ticket, WizardEvent
 
-DAY = 24 * 3600
 # What the page says, sentence by sentence (the same rule as the queries below).
 DEFINITION = (
     "Score = people who helped themselves ÷ people who sent a ticket.",
@@ -45,16 +44,16 @@ def wizard_category(categories: dict[str, str]) -> ColumnElement[str]:
 
 
 def helped(period: Period, categories: dict[str, str]) -> Any:
-    """Searches and wizard visits in the period with no ticket from that browser in the next
-    24 hours: who, when, category."""
+    """Searches and wizard visits in the period that no ticket from the same browser
+    followed within 24 hours: who, when, category."""
     searches = select(SearchLog.session_key.label("who"), SearchLog.created_at.label("at"),
                       func.coalesce(SearchLog.topic, NONE).label("category")).where(
         *searches_in(period), SearchLog.session_key.is_not(None),
-        not_(ticket_after(SearchLog.session_key, SearchLog.created_at, DAY)))
+        SearchLog.ticket_after_s.is_(None))
     wizards = select(WizardEvent.session_key, WizardEvent.created_at,
                      wizard_category(categories)).where(
         *events_in(period), WizardEvent.kind == "visit", WizardEvent.session_key.is_not(None),
-        not_(ticket_after(WizardEvent.session_key, WizardEvent.created_at, DAY)))
+        WizardEvent.ticket_after_s.is_(None))
     return union_all(searches, wizards).subquery("helped")
 
 
@@ -63,61 +62,32 @@ def ticket_person() -> ColumnElement[str]:
     return func.coalesce(Ticket.session_key, literal("ticket-") + cast(Ticket.id, String))
 
 
-def weekly_score(period: Period, categories: dict[str, str]) -> dict[str, Any]:
-    """Per week: people helped, people with tickets; and both over the whole period."""
+def _by_week_category_all(rows: Any, who: Any, week: Any, category: Any) -> Any:
+    """People counted once per week, once per category and once over the period, from one
+    de-duplicated set of (week, category, person): a single pass over the rows."""
+    people = (select(week.label("w"), category.label("c"), who.label("who"))
+              .select_from(rows).group_by(week, category, who).cte("people"))
+    p = people.c
+    distinct = func.count(func.distinct(p.who))
+    return union_all(
+        select(literal("week", String), p.w, distinct).group_by(p.w),
+        select(literal("category", String), p.c, distinct).group_by(p.c),
+        select(literal("all", String), null(), distinct))
+
+
+def score(period: Period, categories: dict[str, str]) -> dict[str, dict[Any, int]]:
+    """People who helped themselves and people who sent a ticket: per week ('YYYY-MM-DD'),
+    per category, and over the whole period (key None)."""
     h = helped(period, categories)
-    week = week_start(h.c.at)
-    helped_by_week = dict(db.session.execute(
-        select(week, func.count(func.distinct(h.c.who))).group_by(week)).all())
-    twk = week_start(Ticket.created_at)
-    tickets_by_week = dict(db.session.execute(
-        select(twk, func.count(func.distinct(ticket_person())))
-        .where(*tickets_in(period)).group_by(twk)).all())
-    total_helped = db.session.scalar(select(func.count(func.distinct(h.c.who)))) or 0
-    total_tickets = db.session.scalar(select(func.count(func.distinct(ticket_person())))
-                                      .where(*tickets_in(period))) or 0
-    return {"helped": helped_by_week, "tickets": tickets_by_week,
-            "total_helped": int(total_helped), "total_tickets": int(total_tickets)}
-
-
-def category_score(period: Period, categories: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """category → (people helped, people with tickets)."""
-    h = helped(period, categories)
-    out: dict[str, list[int]] = {}
-    for cat, n in db.session.execute(
-            select(h.c.category, func.count(func.distinct(h.c.who))).group_by(h.c.category)):
-        out.setdefault(cat, [0, 0])[0] = n
-    for cat, n in db.session.execute(
-            select(Ticket.category, func.count(func.distinct(ticket_person())))
-            .where(*tickets_in(period)).group_by(Ticket.category)):
-        out.setdefault(cat, [0, 0])[1] = n
-    return {cat: (a, b) for cat, (a, b) in out.items()}
-
-
-def _no_ticket_join(session: Any, when: Any) -> Any:
-    return and_(Ticket.session_key == session, Ticket.created_at >= when,
-                Ticket.created_at < plus_seconds(when, DAY))
-
-
-def wizard_deflection(period: Period) -> dict[str, tuple[int, int]]:
-    """wizard → (people who used it, of those with no ticket in the next 24 hours)."""
-    people = func.count(func.distinct(WizardEvent.session_key))
-    calm = func.count(func.distinct(case((Ticket.id.is_(None), WizardEvent.session_key))))
-    rows = db.session.execute(
-        select(WizardEvent.wizard_id, people, calm)
-        .outerjoin(Ticket, _no_ticket_join(WizardEvent.session_key, WizardEvent.created_at))
-        .where(*events_in(period), WizardEvent.session_key.is_not(None))
-        .group_by(WizardEvent.wizard_id)).all()
-    return {w: (int(p), int(c)) for w, p, c in rows}
-
-
-def article_deflection(period: Period) -> dict[int, tuple[int, int]]:
-    """article → (people who opened it, of those with no ticket in the next 24 hours)."""
-    people = func.count(func.distinct(ArticleView.session_key))
-    calm = func.count(func.distinct(case((Ticket.id.is_(None), ArticleView.session_key))))
-    rows = db.session.execute(
-        select(ArticleView.article_id, people, calm)
-        .outerjoin(Ticket, _no_ticket_join(ArticleView.session_key, ArticleView.created_at))
-        .where(*views_in(period), ArticleView.session_key.is_not(None))
-        .group_by(ArticleView.article_id)).all()
-    return {a: (int(p), int(c)) for a, p, c in rows}
+    out: dict[str, dict[Any, int]] = {"helped": {}, "helped_cat": {}, "tickets": {},
+                                      "tickets_cat": {}}
+    for kind, key, n in db.session.execute(
+            _by_week_category_all(h, h.c.who, week_start(h.c.at), h.c.category)):
+        out["helped_cat" if kind == "category" else "helped"][key] = int(n)
+    tickets = select(Ticket.created_at, Ticket.category, ticket_person().label("who")).where(
+        *tickets_in(period)).subquery("tickets")
+    t = tickets.c
+    for kind, key, n in db.session.execute(
+            _by_week_category_all(tickets, t.who, week_start(t.created_at), t.category)):
+        out["tickets_cat" if kind == "category" else "tickets"][key] = int(n)
+    return out

@@ -49,9 +49,9 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def share(part: int | None, whole: int | None) -> float | None:
-    """Percent, or None when there is nothing to divide."""
-    return round(100.0 * (part or 0) / whole, 1) if whole else None
+def share(part: Any, whole: Any) -> float | None:
+    """Percent, or None when there is nothing to divide (PostgreSQL's sums are Decimal)."""
+    return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
 
 
 def weekly(period_weeks: list[str], counts: dict[str, int]) -> Spark:

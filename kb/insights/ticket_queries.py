@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from kb.core.sqltime import seconds_between, week_start
 from kb.extensions import db
 from kb.insights.period import Period
-from kb.insights.sqltime import seconds_between, week_start
 from kb.models import Agent, Ticket, TicketArticle, TicketEvent
 
 DONE = ("resolved", "closed")  # kb.tickets.lifecycle.DONE

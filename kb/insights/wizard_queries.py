@@ -34,12 +34,17 @@ def handed_runs(period: Period) -> Any:
 
 
 def per_wizard(period: Period) -> list[Any]:
-    """wizard_id, runs, resolved, handed off, moved to another wizard, file versions seen."""
+    """wizard_id, runs, resolved, handed off, moved to another wizard, file versions seen,
+    people (browsers) who used it, of those with no ticket in the next 24 hours."""
     kind = WizardEvent.kind
+    visit = kind == "visit"
     return list(db.session.execute(
         select(WizardEvent.wizard_id, func.count(func.distinct(WizardEvent.run_id)),
                _runs_if(kind == "resolved"), _runs_if(kind == "handoff"),
-               _runs_if(kind == "goto"), func.count(func.distinct(WizardEvent.version)))
+               _runs_if(kind == "goto"), func.count(func.distinct(WizardEvent.version)),
+               func.count(func.distinct(case((visit, WizardEvent.session_key)))),
+               func.count(func.distinct(case((and_(visit, WizardEvent.ticket_after_s.is_(None)),
+                                              WizardEvent.session_key)))))
         .where(*events_in(period)).group_by(WizardEvent.wizard_id)
         .order_by(WizardEvent.wizard_id)).all())
 

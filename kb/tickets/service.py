@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from kb.core.privacy import redact
+from kb.core.searchlog import mark_followed
 from kb.core.services import support
 from kb.extensions import db
 from kb.models import Attachment, Ticket, TicketEvent, utcnow
@@ -146,6 +147,7 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
     if data.upload is not None:
         attach_file(ticket, data.upload)
     add_event(ticket, "created", "You sent your request.", author=ticket.name, now=created)
+    mark_followed(ticket.session_key, created)  # the visits before it did not help
     db.session.flush()
     return ticket, True
 

@@ -23,23 +23,32 @@ def upgrade():
         batch_op.add_column(sa.Column('clicked_position', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('latency_ms', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
-        batch_op.create_index('ix_search_log_period', ['source', 'created_at', 'normalised'],
-                              unique=False)
+        batch_op.add_column(sa.Column('ticket_after_s', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_search_log_period', ['source', 'created_at'], unique=False,
+                              postgresql_include=['normalised', 'result_count', 'confident',
+                                                  'clicked_position', 'ticket_after_s',
+                                                  'topic', 'latency_ms', 'session_key', 'id'])
         batch_op.create_index('ix_search_log_session', ['session_key', 'created_at'],
                               unique=False)
+    # Searches logged before: grouped by their lower-cased text.
+    op.execute("UPDATE search_log SET normalised = lower(query) WHERE normalised IS NULL")
     op.create_table('article_view',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('article_id', sa.Integer(), nullable=False),
         sa.Column('search_id', sa.Integer(), nullable=True),
         sa.Column('session_key', sa.String(length=32), nullable=True),
+        sa.Column('ticket_after_s', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_article_view_period', 'article_view', ['created_at', 'article_id'],
                     unique=False)
+    op.create_index('ix_article_view_session', 'article_view', ['session_key', 'created_at'],
+                    unique=False)
     with op.batch_alter_table('wizard_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('ticket_after_s', sa.Integer(), nullable=True))
         batch_op.create_index('ix_wizard_event_period', ['created_at', 'wizard_id'],
                               unique=False)
         batch_op.create_index('ix_wizard_event_session', ['session_key', 'created_at'],
@@ -58,13 +67,16 @@ def downgrade():
     with op.batch_alter_table('wizard_event', schema=None) as batch_op:
         batch_op.drop_index('ix_wizard_event_session')
         batch_op.drop_index('ix_wizard_event_period')
+        batch_op.drop_column('ticket_after_s')
         batch_op.drop_column('session_key')
         batch_op.drop_column('version')
+    op.drop_index('ix_article_view_session', table_name='article_view')
     op.drop_index('ix_article_view_period', table_name='article_view')
     op.drop_table('article_view')
     with op.batch_alter_table('search_log', schema=None) as batch_op:
         batch_op.drop_index('ix_search_log_session')
         batch_op.drop_index('ix_search_log_period')
+        batch_op.drop_column('ticket_after_s')
         batch_op.drop_column('session_key')
         batch_op.drop_column('latency_ms')
         batch_op.drop_column('clicked_position')

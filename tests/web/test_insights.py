@@ -5,7 +5,9 @@ hand-made history is exactly the value worked out by hand."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,12 +15,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kb.config import ROOT
 from kb.extensions import db
 from kb.insights.panels import PANELS, SECTIONS
 from kb.insights.period import parse_period
-from kb.models import SearchLog, Ticket, WizardEvent, utcnow
+from kb.models import ArticleView, SearchLog, Ticket, WizardEvent, utcnow
+from kb.tickets.service import NewTicket, create_ticket
 from tests.conftest import csrf_token
 from tests.web.agent_helpers import login, make_agent
+from tests.web.tickets_helpers import ticket_data
 
 
 @pytest.fixture
@@ -154,15 +159,39 @@ def test_the_log_is_fit_for_analysis(app: Flask) -> None:
         assert first.session_key and len(first.session_key) == 32
         assert first.session_key == second.session_key
         assert first.shown_ids and first.latency_ms is not None and first.topic == "printing"
+        assert first.ticket_after_s is None
         shown = first.shown_ids.split(",")
-    import re
-
     link = re.findall(r'href="(/articles/[^"]*\?s=[^"]+)"', html)[1]  # the second result
     person.get(link.replace("&amp;", "&"))
+    r = person.post("/ask", data=ticket_data(person))
+    assert r.status_code == 302, r.get_data(as_text=True)[:300]
     with app.app_context():
         first = db.session.get(SearchLog, first.id)
         assert first is not None and first.clicked_position == 2
         assert str(first.clicked_article_id) == shown[1]
+        view = db.session.scalars(db.select(ArticleView)).one()
+        assert view.search_id == first.id and view.session_key == first.session_key
+        ticket = db.session.scalars(db.select(Ticket)).one()
+        assert ticket.session_key == first.session_key  # the same browser, and nothing more
+        assert ticket.resolve_by is not None and ticket.resolve_by > ticket.respond_by
+        assert first.ticket_after_s is not None and 0 <= first.ticket_after_s < 60
+        assert view.ticket_after_s is not None
+    other = app.test_client()
+    other.get("/search?q=printer+offline")
+    with app.app_context():
+        last = db.session.scalars(db.select(SearchLog).order_by(SearchLog.id.desc())).first()
+        assert last is not None and last.session_key != first.session_key
+
+
+def test_wizard_events_carry_the_file_version(app: Flask) -> None:
+    person = app.test_client()
+    person.post("/wizards/printer/describe", data={
+        "csrf_token": csrf_token(person, "/wizards/printer"), "answer": "Nothing comes out"})
+    digest = hashlib.sha256((ROOT / "wizards" / "printer.yml").read_bytes()).hexdigest()[:12]
+    with app.app_context():
+        events = db.session.scalars(db.select(WizardEvent)).all()
+        assert events and {e.version for e in events} == {digest}
+        assert len({e.session_key for e in events}) == 1 and events[0].session_key
 
 
 def _at(day: datetime, hours: float) -> datetime:
@@ -180,15 +209,16 @@ def test_self_service_score_matches_the_hand_count(app: Flask, lead: FlaskClient
                                  session_key=key, source=source, created_at=when))
 
     def ticket(key: str | None, when: datetime, category: str) -> None:
-        db.session.add(Ticket(summary="s", name="n", email="e@example.org", category=category,
-                              session_key=key, created_at=when, last_touched_at=when))
+        db.session.flush()  # what came before is in the database for the marking
+        create_ticket(NewTicket(summary="s", name="n", email="e@example.org",
+                                category=category, session_key=key), now=when)
 
     def visit(key: str, when: datetime) -> None:
         db.session.add(WizardEvent(wizard_id="printer", node_id="describe", kind="visit",
                                    session_key=key, created_at=when))
 
     a, b, c, d, e, f, x, z = (f"{ch * 32}" for ch in "abcdef9z")
-    with app.app_context():
+    with app.test_request_context():
         search(a, _at(monday, 34), "printing")          # A: nothing after: helped
         search(b, _at(monday, 34), "printing")          # B: ticket 20 minutes later
         ticket(b, _at(monday, 34.34), "printing")
