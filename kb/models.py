@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.extensions import db
@@ -28,8 +28,8 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
 
     Kept for analysis (kb/insights): the words that carry the meaning (``normalised``), what
     was shown and which of it was opened, how long it took, and an anonymous key for the
-    browser session (a random id, never a name, an address or an IP) so a search can be
-    matched with a ticket sent from the same browser soon after."""
+    browser session (kb.core.visitor: a random number, never a name, an address or an IP)
+    so a search can be matched with a ticket sent from the same browser soon after."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     query: Mapped[str] = mapped_column(String(200))
@@ -46,7 +46,7 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
     clicked_article_id: Mapped[int | None]
     clicked_position: Mapped[int | None]  # 1 = the first result
     latency_ms: Mapped[int | None]
-    session_key: Mapped[str | None] = mapped_column(String(32))
+    session_key: Mapped[int | None] = mapped_column(BigInteger)
     # Seconds until the first ticket from the same browser, when one came within 24 hours
     # (set when the ticket is made: kb.core.searchlog.mark_followed).
     ticket_after_s: Mapped[int | None]
@@ -73,7 +73,7 @@ class ArticleView(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int]
     search_id: Mapped[int | None]  # the logged search it was opened from, if any
-    session_key: Mapped[str | None] = mapped_column(String(32))
+    session_key: Mapped[int | None] = mapped_column(BigInteger)
     ticket_after_s: Mapped[int | None]  # as SearchLog.ticket_after_s
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -117,7 +117,7 @@ class WizardEvent(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str | None] = mapped_column(Text)
     version: Mapped[str | None] = mapped_column(String(16))
-    session_key: Mapped[str | None] = mapped_column(String(32))
+    session_key: Mapped[int | None] = mapped_column(BigInteger)
     ticket_after_s: Mapped[int | None]  # as SearchLog.ticket_after_s
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -244,7 +244,7 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     # The anonymous key of the browser that sent it (kb.core.visitor).
-    session_key: Mapped[str | None] = mapped_column(String(32))
+    session_key: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     assignee: Mapped[Agent | None] = relationship()

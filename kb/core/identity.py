@@ -35,7 +35,7 @@ def sign_in_requester(requester: Requester) -> None:
     visit = session.get(VISIT_KEY)  # the anonymous key (kb.core.visitor) stays the same
     session.clear()
     session[SESSION_KEY] = requester.id
-    if isinstance(visit, str):
+    if isinstance(visit, int):
         session[VISIT_KEY] = visit
 
 

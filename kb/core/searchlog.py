@@ -120,7 +120,7 @@ def record_view(token: str | None, article_id: int) -> None:
         log.warning("view not recorded: the database is unavailable")
 
 
-def mark_followed(key: str | None, when: datetime) -> None:
+def mark_followed(key: int | None, when: datetime) -> None:
     """A ticket was sent from this browser at ``when``: its searches, article views and
     wizard steps of the 24 hours before that no ticket followed yet get the seconds to it,
     so the insights count "followed by a ticket" by reading one column. Flushes nothing."""

@@ -1,23 +1,37 @@
 """Date arithmetic that reads the same on SQLite and PostgreSQL.
 
-SQLAlchemy has no portable "start of the week" or "seconds between": each construct here
-compiles to the dialect's own functions. Weeks and days come back as 'YYYY-MM-DD' text on
-both, so the page and the CSV never see a dialect's date type."""
+SQLAlchemy has no portable "week of" or "seconds between": each construct here compiles to
+the dialect's own functions. A week is a whole number (weeks since Monday 3 January 2000,
+see :func:`monday`), the cheapest thing to group a large table by; days come back as
+'YYYY-MM-DD' text on both, so the page and the CSV never see a dialect's date type."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Float, String
+from sqlalchemy import Float, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+EPOCH = date(2000, 1, 3)  # a Monday: week 0
+EPOCH_JULIAN = 2451546.5  # SQLite's julianday('2000-01-03')
 
-class week_start(FunctionElement[str]):  # noqa: N801 - reads as the SQL function it is
-    """The Monday of a timestamp's week, as 'YYYY-MM-DD'."""
 
-    type = String()
+def monday(week: int) -> date:
+    """The Monday that starts week number ``week`` (as :class:`week_index` counts)."""
+    return EPOCH + timedelta(weeks=int(week))
+
+
+def week_number(day: date) -> int:
+    return (day - EPOCH).days // 7
+
+
+class week_index(FunctionElement[int]):  # noqa: N801 - reads as the SQL function it is
+    """Whole weeks from Monday 3 January 2000 to a timestamp (its day, from 2000-01-03)."""
+
+    type = Integer()
     inherit_cache = True
 
 
@@ -50,14 +64,15 @@ def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> li
     return [compiler.process(c, **kw) for c in element.clauses]
 
 
-@compiles(week_start, "sqlite")
-def _week_sqlite(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({_args(element, compiler, **kw)[0]}, '-6 days', 'weekday 1')"
+@compiles(week_index, "sqlite")
+def _week_sqlite(element: week_index, compiler: SQLCompiler, **kw: Any) -> str:
+    when = _args(element, compiler, **kw)[0]
+    return f"CAST((julianday(date({when})) - {EPOCH_JULIAN}) / 7 AS INTEGER)"
 
 
-@compiles(week_start, "postgresql")
-def _week_pg(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char(date_trunc('week', {_args(element, compiler, **kw)[0]}), 'YYYY-MM-DD')"
+@compiles(week_index, "postgresql")
+def _week_pg(element: week_index, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"((CAST({_args(element, compiler, **kw)[0]} AS DATE) - DATE '{EPOCH}') / 7)"
 
 
 @compiles(day_of, "sqlite")

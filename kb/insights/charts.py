@@ -40,11 +40,12 @@ class Chart:
 
 
 def nice_max(value: float) -> float:
-    """The axis top: 1, 2, 2.5 or 5 times a power of ten, at or above the biggest value."""
+    """The axis top: 1, 2, 4 or 8 times a power of ten, at or above the biggest value (its
+    quarters, the grid lines, are then round numbers)."""
     if value <= 0:
         return 1.0
     power = 10 ** int(log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 4, 8, 10):
         if step * power >= value:
             return float(step * power)
     return float(10 * power)
@@ -129,6 +130,6 @@ def spark_points(values: tuple[int, ...] | list[int]) -> str:
                     for i, v in enumerate(values))
 
 
-def label_every(n: int, room: int = 14) -> int:
+def label_every(n: int, room: int = 9) -> int:
     """Label one bar in so many so the labels never overlap."""
     return max(1, ceil(n / room))

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from kb.core.services import library, support
+from kb.core.sqltime import monday
 from kb.insights import charts, queries, selfservice, ticket_queries, wizard_queries
 from kb.insights.charts import Chart
 from kb.insights.period import Period
@@ -171,12 +172,12 @@ def ticket_section(period: Period, wizards: Any) -> Section:
     total = sum(per_week.values())
     s.tables.append(Table(
         "tickets-category", "Tickets by category", ["Category", "Tickets", "Weekly"],
-        sorted(([names[c].name if c in names else c, sum(v.values()), weekly(weeks, v)]
+        sorted(([_category(names, c), sum(v.values()), weekly(weeks, v)]
                 for c, v in cats.items()), key=lambda r: (-int(r[1]), str(r[0])))))
     s.tables.append(Table("tickets-week", "Tickets by week", ["Week from", "Tickets"],
-                          [[w, per_week[w]] for w in weeks]))
+                          [[monday(w).isoformat(), per_week[w]] for w in weeks]))
     s.charts["tickets-week"] = charts.bar_chart(
-        "Tickets each week", [(w[5:], float(per_week[w])) for w in weeks],
+        "Tickets each week", [(_short_day(w), float(per_week[w])) for w in weeks],
         charts.label_every(len(weeks)))
     targets = support().get("priorities") or {}
     rows = []
@@ -213,6 +214,17 @@ def ticket_section(period: Period, wizards: Any) -> Section:
     return s
 
 
+def _category(names: dict[str, Any], category: str | None) -> str:
+    if category in (None, "", selfservice.NONE):
+        return "No category (nothing found)"
+    return names[category].name if category in names else str(category)
+
+
+def _short_day(week: int) -> str:
+    """'30 Nov' for the week that starts on Monday 30 November."""
+    return monday(week).strftime("%d %b").lstrip("0")
+
+
 def _hours(value: Any) -> float | None:
     return round(float(value), 1) if value is not None else None
 
@@ -226,8 +238,8 @@ def score_section(period: Period, wizards: dict[str, Any]) -> Section:
     for w in weeks:
         h, t = got["helped"].get(w, 0), got["tickets"].get(w, 0)
         ratio = round(h / t, 2) if t else None
-        rows.append([w, h, t, ratio])
-        points.append((w[5:], ratio))
+        rows.append([monday(w).isoformat(), h, t, ratio])
+        points.append((_short_day(w), ratio))
     helped, sent = got["helped"].get(None, 0), got["tickets"].get(None, 0)
     overall = round(helped / sent, 2) if sent else None
     s.figures = [("Score", f"{overall:g} to 1" if overall is not None else "–"),
@@ -243,7 +255,7 @@ def score_section(period: Period, wizards: dict[str, Any]) -> Section:
     s.tables.append(Table(
         "score-category", "Self-service score by category",
         ["Category", "Helped themselves", "Sent a ticket", "Score"],
-        sorted(([names[c].name if c in names else c, h, t, round(h / t, 2) if t else None]
+        sorted(([_category(names, c), h, t, round(h / t, 2) if t else None]
                 for c, (h, t) in by_cat.items()), key=lambda r: (-int(r[1]), str(r[0]))),
         "A search counts in the category of the article opened, else of its best result."))
     return s

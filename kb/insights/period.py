@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from kb.core.sqltime import week_number
+
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
 MAX_DAYS = 400  # the logs are kept about this long (KB_LOG_RETENTION_DAYS)
-MIN_DATE = date(2000, 1, 1)
+MIN_DATE = date(2000, 1, 3)  # the first Monday of 2000: week 0 (kb.core.sqltime)
 
 
 class PeriodError(ValueError):
@@ -50,14 +52,9 @@ class Period:
             return {"days": str(self.preset)}
         return {"from": self.first.isoformat(), "to": self.last.isoformat()}
 
-    def weeks(self) -> list[str]:
-        """Every week's Monday in the period, as 'YYYY-MM-DD' (empty weeks too)."""
-        monday = self.first - timedelta(days=self.first.weekday())
-        out = []
-        while monday <= self.last:
-            out.append(monday.isoformat())
-            monday += timedelta(days=7)
-        return out
+    def weeks(self) -> list[int]:
+        """Every week number in the period (kb.core.sqltime.week_index), empty ones too."""
+        return list(range(week_number(self.first), week_number(self.last) + 1))
 
 
 def _say(day: date) -> str:

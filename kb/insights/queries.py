@@ -7,10 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
-from kb.core.sqltime import week_start
+from kb.core.sqltime import week_index
 from kb.extensions import db
 from kb.insights.period import Period
 from kb.insights.tables import Table, share, weekly
@@ -36,46 +48,75 @@ def soon(column: Any) -> ColumnElement[bool]:
 
 
 LISTS = ("top", "none", "weak", "unclicked", "soon")
+MEASURES = ("top", "none", "weak", "unclicked", "soon", "latency", "timed")
 
 
-def search_groups(period: Period) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """One pass over the period's searches, grouped by their words: the totals, and the top
-    groups by searches, by no results, by weak results, by none opened, by a ticket soon
-    after. Each group comes with the id of its latest search (for an example text)."""
+def _sum(column: Any) -> ColumnElement[int]:
+    """A sum that stays an integer (PostgreSQL sums bigints as numeric: a union would make
+    every column numeric)."""
+    return cast(func.sum(column), BigInteger)
+
+
+def search_rows(period: Period) -> dict[str, Any]:
+    """Everything the search section counts, in one statement and one pass over the
+    period's searches: grouped by words, week and the position opened; from that the top
+    groups by searches, by no results, by weak results, by none opened and by a ticket soon
+    after (each with the id of its latest search, for an example text), the weekly counts
+    of the top groups, the searches per position opened, and the totals."""
     has = SearchLog.result_count > 0
-    groups = select(
-        SearchLog.normalised.label("words"),
+    week = week_index(SearchLog.created_at)
+    gw = select(
+        SearchLog.normalised.label("words"), week.label("wk"),
+        SearchLog.clicked_position.label("pos"),
         func.count().label("top"),
         count_if(SearchLog.result_count == 0).label("none"),
         count_if(and_(has, SearchLog.confident.is_(False))).label("weak"),
         count_if(and_(has, SearchLog.clicked_position.is_(None))).label("unclicked"),
         count_if(soon(SearchLog.ticket_after_s)).label("soon"),
-        count_if(SearchLog.clicked_position.is_not(None)).label("clicked"),
         func.sum(SearchLog.latency_ms).label("latency"),
         func.count(SearchLog.latency_ms).label("timed"),
         func.max(SearchLog.id).label("last_id"),
-    ).where(*searches_in(period)).group_by(SearchLog.normalised).cte("groups")
+    ).where(*searches_in(period)).group_by(SearchLog.normalised, week,
+                                           SearchLog.clicked_position).cte("gw")
+    g = gw.c
+    groups = select(g.words, *[_sum(g[m]).label(m) for m in MEASURES],
+                    func.max(g.last_id).label("last_id")).group_by(g.words).cte("groups")
     c = groups.c
-    parts = [select(literal(name, String).label("list"), c.words, c.top, c.none, c.weak,
-                    c.unclicked, c.soon, c.clicked, c.latency, c.timed, c.last_id)
-             .where(c[name] > 0).order_by(c[name].desc(), c.words).limit(TOP).subquery()
-             for name in LISTS]
-    # PostgreSQL's sum of a bigint is a numeric: cast back, or the union makes all numeric.
-    total = select(literal("total", String), null(),
-                   *[cast(func.sum(c[k]), BigInteger) for k in (
-                       "top", "none", "weak", "unclicked", "soon", "clicked", "latency",
-                       "timed")], null())
-    picked: dict[str, list[Any]] = {name: [] for name in LISTS}
-    totals: dict[str, Any] = {}
-    rows: list[Any] = list(db.session.execute(union_all(*[select(p) for p in parts], total)))
-    for row in rows:
-        if row[0] == "total":
-            totals = {k: int(v or 0) for k, v in zip(
-                ("searches", "none", "weak", "unclicked", "soon", "clicked", "latency",
-                 "timed"), row[2:10], strict=True)}
+
+    def row(name: str, words: Any, wk: Any, pos: Any, values: list[Any], last: Any) -> Any:
+        """One shape for every part of the union; NULLs typed, or PostgreSQL reads them
+        from a subquery as text."""
+        def typed(value: Any, kind: Any) -> Any:
+            return cast(null(), kind) if value is None else value
+
+        return [literal(name, String).label("list"), typed(words, String),
+                typed(wk, Integer), typed(pos, Integer),
+                *[typed(v, BigInteger) for v in values], typed(last, Integer)]
+
+    tops = [select(*row(name, c.words, None, None, [c[m] for m in MEASURES], c.last_id))
+            .where(c[name] > 0).order_by(c[name].desc(), c.words).limit(TOP).subquery()
+            for name in LISTS]
+    top_words = select(tops[0].c.words)
+    spark = (select(*row("week", g.words, g.wk, None, [_sum(g.top), *[None] * 6], None))
+             .where(g.words.in_(top_words)).group_by(g.words, g.wk))
+    positions = (select(*row("position", None, None, g.pos, [_sum(g.top), *[None] * 6], None))
+                 .where(g.pos.is_not(None)).group_by(g.pos))
+    total = select(*row("total", None, None, None, [_sum(g[m]) for m in MEASURES], None))
+    out: dict[str, Any] = {name: [] for name in LISTS}
+    out.update(week={}, position={}, total={})
+    for r in db.session.execute(union_all(*[select(t) for t in tops], spark, positions,
+                                          total)).all():
+        kind, words, wk, pos, values, last = r[0], r[1], r[2], r[3], r[4:11], r[11]
+        got = dict(zip(MEASURES, (int(v or 0) for v in values), strict=True))
+        if kind in LISTS:
+            out[kind].append({"words": words or "", "last_id": last, **got})
+        elif kind == "week":
+            out["week"].setdefault(words, {})[wk] = got["top"]
+        elif kind == "position":
+            out["position"][pos] = got["top"]
         else:
-            picked[row[0]].append(row)
-    return totals, picked
+            out["total"] = got
+    return out
 
 
 def examples(ids: set[int]) -> dict[int, str]:
@@ -86,66 +127,47 @@ def examples(ids: set[int]) -> dict[int, str]:
         select(SearchLog.id, SearchLog.query).where(SearchLog.id.in_(ids)))}
 
 
-def weekly_groups(period: Period, words: list[str]) -> dict[str, Any]:
-    """A sparkline for each of these groups: its searches each week."""
-    if not words:
-        return {}
-    week = week_start(SearchLog.created_at)
-    counts: dict[str | None, dict[str, int]] = {}
-    for w, wk, n in db.session.execute(
-            select(SearchLog.normalised, week, func.count())
-            .where(*searches_in(period), SearchLog.normalised.in_(words))
-            .group_by(SearchLog.normalised, week)):
-        counts.setdefault(w, {})[wk] = n
+def search_tables(period: Period) -> tuple[dict[str, int], list[Table]]:
+    got = search_rows(period)
+    totals: dict[str, int] = got["total"]
+    texts = examples({r["last_id"] for name in LISTS for r in got[name]})
     weeks = period.weeks()
-    return {w: weekly(weeks, counts.get(w, {})) for w in words}
 
+    def text(r: dict[str, Any]) -> str:
+        return texts.get(r["last_id"], r["words"])
 
-def click_positions(period: Period) -> Table:
-    """Of searches with results, how many opened the result at each position."""
-    rows = db.session.execute(
-        select(SearchLog.clicked_position, func.count())
-        .where(*searches_in(period), SearchLog.result_count > 0)
-        .group_by(SearchLog.clicked_position)).all()
-    total = sum(n for _p, n in rows)
-    by = {p: n for p, n in rows}
-    positions = sorted(p for p in by if p is not None)
-    out = [[f"Result {p}", by[p], share(by[p], total)] for p in positions]
-    out.append(["Nothing opened", by.get(None, 0), share(by.get(None, 0), total)])
-    return Table("click-position", "Which result people opened",
-                 ["Position", "Searches", "Share %"], out,
-                 "Searches that showed results, by the position of the result opened first.")
+    def listed(name: str) -> list[list[Any]]:
+        return [[text(r), r["words"], r[name]] for r in got[name]]
 
-
-def search_tables(period: Period) -> tuple[dict[str, Any], list[Table]]:
-    totals, picked = search_groups(period)
-    texts = examples({r.last_id for rows in picked.values() for r in rows})
-    spark = weekly_groups(period, [r.words for r in picked["top"]])
-
-    def text(r: Any) -> str:
-        return texts.get(r.last_id, r.words)
-
-    top = [[text(r), r.words, r.top, r.none, share(r.unclicked, r.top - r.none),
-            spark.get(r.words)] for r in picked["top"]]
+    top = [[text(r), r["words"], r["top"], r["none"],
+            share(r["unclicked"], r["top"] - r["none"]),
+            weekly(weeks, got["week"].get(r["words"], {}))] for r in got["top"]]
+    with_results = totals.get("top", 0) - totals.get("none", 0)
+    positions = [[f"Result {p}", n, share(n, with_results)]
+                 for p, n in sorted(got["position"].items())]
+    positions.append(["Nothing opened", totals.get("unclicked", 0),
+                      share(totals.get("unclicked", 0), with_results)])
+    totals["clicked"] = sum(got["position"].values())
+    totals["searches"] = totals.get("top", 0)
     tables = [
         Table("top-queries", "Top searches", [*GROUP_COLUMNS, "No results", "Not opened %",
                                               "Weekly"], top,
               "Searches grouped by their words: small words left out, endings and "
               "misspellings folded, so 'printers ofline' and 'printer offline' are one."),
-        Table("no-results", "Searches that found nothing", GROUP_COLUMNS,
-              [[text(r), r.words, r.none] for r in picked["none"]],
+        Table("no-results", "Searches that found nothing", GROUP_COLUMNS, listed("none"),
               "What people looked for that no article has: candidates for new articles "
               "or synonyms."),
         Table("not-confident", "Searches with only weak matches", GROUP_COLUMNS,
-              [[text(r), r.words, r.weak] for r in picked["weak"]],
+              listed("weak"),
               "Results were shown, but the best one answered little of the request."),
-        Table("no-click", "Results shown but none opened", GROUP_COLUMNS,
-              [[text(r), r.words, r.unclicked] for r in picked["unclicked"]],
+        Table("no-click", "Results shown but none opened", GROUP_COLUMNS, listed("unclicked"),
               "People saw results and opened none of them: the titles may not match "
               "what they meant."),
-        click_positions(period),
+        Table("click-position", "Which result people opened", ["Position", "Searches",
+                                                               "Share %"], positions,
+              "Searches that showed results, by the position of the result opened first."),
         Table("search-then-ticket", "Searches followed by a ticket within 30 minutes",
-              GROUP_COLUMNS, [[text(r), r.words, r.soon] for r in picked["soon"]],
+              GROUP_COLUMNS, listed("soon"),
               "The same browser sent a ticket less than 30 minutes after searching: the "
               "search did not help."),
     ]
@@ -160,7 +182,7 @@ def views_in(period: Period) -> list[ColumnElement[bool]]:
 def article_views(period: Period) -> dict[int, dict[str, Any]]:
     """Per article, in one pass: views, views followed by a ticket within 30 minutes, views
     with no ticket in the next 24 hours, and views each week."""
-    week = week_start(ArticleView.created_at)
+    week = week_index(ArticleView.created_at)
     out: dict[int, dict[str, Any]] = {}
     for aid, wk, n, led, calm in db.session.execute(
             select(ArticleView.article_id, week, func.count(),

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import String, case, cast, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
-from kb.core.sqltime import week_start
+from kb.core.sqltime import week_index
 from kb.extensions import db
 from kb.insights.period import Period
 from kb.insights.queries import searches_in
@@ -57,37 +57,47 @@ def helped(period: Period, categories: dict[str, str]) -> Any:
     return union_all(searches, wizards).subquery("helped")
 
 
-def ticket_person() -> ColumnElement[str]:
-    """The browser key, or the ticket itself when it has none."""
-    return func.coalesce(Ticket.session_key, literal("ticket-") + cast(Ticket.id, String))
+def ticket_person() -> ColumnElement[int]:
+    """The browser key, or the ticket itself when it has none (a negative number: browser
+    keys are positive)."""
+    return func.coalesce(Ticket.session_key, -Ticket.id)
 
 
 def _by_week_category_all(rows: Any, who: Any, week: Any, category: Any) -> Any:
-    """People counted once per week, once per category and once over the period, from one
-    de-duplicated set of (week, category, person): a single pass over the rows."""
-    people = (select(week.label("w"), category.label("c"), who.label("who"))
-              .select_from(rows).group_by(week, category, who).cte("people"))
-    p = people.c
-    distinct = func.count(func.distinct(p.who))
+    """People counted once per week, once per category and once over the period: the rows
+    read once (a CTE), de-duplicated by (week, person) and by (category, person)."""
+    base = select(week.label("w"), category.label("c"), who.label("who")).select_from(
+        rows).cte("base")
+    b = base.c
+    weekly = select(b.w, b.who).group_by(b.w, b.who).cte("weekly")
+    by_cat = select(b.c, b.who).group_by(b.c, b.who).subquery("by_cat")
     return union_all(
-        select(literal("week", String), p.w, distinct).group_by(p.w),
-        select(literal("category", String), p.c, distinct).group_by(p.c),
-        select(literal("all", String), null(), distinct))
+        select(literal("week", String), cast(weekly.c.w, String), func.count())
+        .group_by(weekly.c.w),
+        select(literal("category", String), by_cat.c.c, func.count()).group_by(by_cat.c.c),
+        select(literal("all", String), null(), func.count(func.distinct(weekly.c.who))))
 
 
 def score(period: Period, categories: dict[str, str]) -> dict[str, dict[Any, int]]:
-    """People who helped themselves and people who sent a ticket: per week ('YYYY-MM-DD'),
-    per category, and over the whole period (key None)."""
+    """People who helped themselves and people who sent a ticket: per week (its number, see
+    kb.core.sqltime), per category, and over the whole period (key None)."""
     h = helped(period, categories)
     out: dict[str, dict[Any, int]] = {"helped": {}, "helped_cat": {}, "tickets": {},
                                       "tickets_cat": {}}
     for kind, key, n in db.session.execute(
-            _by_week_category_all(h, h.c.who, week_start(h.c.at), h.c.category)):
-        out["helped_cat" if kind == "category" else "helped"][key] = int(n)
+            _by_week_category_all(h, h.c.who, week_index(h.c.at), h.c.category)):
+        _put(out, "helped", kind, key, n)
     tickets = select(Ticket.created_at, Ticket.category, ticket_person().label("who")).where(
         *tickets_in(period)).subquery("tickets")
     t = tickets.c
     for kind, key, n in db.session.execute(
-            _by_week_category_all(tickets, t.who, week_start(t.created_at), t.category)):
-        out["tickets_cat" if kind == "category" else "tickets"][key] = int(n)
+            _by_week_category_all(tickets, t.who, week_index(t.created_at), t.category)):
+        _put(out, "tickets", kind, key, n)
     return out
+
+
+def _put(out: dict[str, dict[Any, int]], name: str, kind: str, key: Any, n: Any) -> None:
+    if kind == "category":
+        out[f"{name}_cat"][key] = int(n)
+    else:  # weeks come back as text (one column type for the union), the period as None
+        out[name][int(key) if key is not None else None] = int(n)

@@ -54,6 +54,6 @@ def share(part: Any, whole: Any) -> float | None:
     return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
 
 
-def weekly(period_weeks: list[str], counts: dict[str, int]) -> Spark:
+def weekly(period_weeks: list[int], counts: dict[int, int]) -> Spark:
     """One number for each week of the period, 0 where nothing happened."""
     return Spark(tuple(int(counts.get(w, 0)) for w in period_weeks))

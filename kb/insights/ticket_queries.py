@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from kb.core.sqltime import seconds_between, week_start
+from kb.core.sqltime import seconds_between, week_index
 from kb.extensions import db
 from kb.insights.period import Period
 from kb.models import Agent, Ticket, TicketArticle, TicketEvent
@@ -26,10 +26,10 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def by_category(period: Period) -> dict[str, dict[str, int]]:
-    """category → {week: tickets}."""
-    week = week_start(Ticket.created_at)
-    out: dict[str, dict[str, int]] = {}
+def by_category(period: Period) -> dict[str, dict[int, int]]:
+    """category → {week number: tickets}."""
+    week = week_index(Ticket.created_at)
+    out: dict[str, dict[int, int]] = {}
     for cat, wk, n in db.session.execute(
             select(Ticket.category, week, func.count()).where(*tickets_in(period))
             .group_by(Ticket.category, week)):

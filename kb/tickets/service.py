@@ -86,7 +86,7 @@ class NewTicket:
     submission_key: str | None = None
     upload: CheckedUpload | None = None
     requester_id: int | None = None  # signed in: name and email are the ID token's
-    session_key: str | None = None  # the browser's anonymous key (kb.core.searchlog)
+    session_key: int | None = None  # the browser's anonymous key (kb.core.visitor)
 
 
 def find_by_token(token: str) -> Ticket | None:

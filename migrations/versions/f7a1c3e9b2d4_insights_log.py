@@ -22,7 +22,7 @@ def upgrade():
         batch_op.add_column(sa.Column('shown_ids', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('clicked_position', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('latency_ms', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('session_key', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('ticket_after_s', sa.Integer(), nullable=True))
         batch_op.create_index('ix_search_log_period', ['source', 'created_at'], unique=False,
                               postgresql_include=['normalised', 'result_count', 'confident',
@@ -36,7 +36,7 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('article_id', sa.Integer(), nullable=False),
         sa.Column('search_id', sa.Integer(), nullable=True),
-        sa.Column('session_key', sa.String(length=32), nullable=True),
+        sa.Column('session_key', sa.BigInteger(), nullable=True),
         sa.Column('ticket_after_s', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id')
@@ -47,7 +47,7 @@ def upgrade():
                     unique=False)
     with op.batch_alter_table('wizard_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('session_key', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('ticket_after_s', sa.Integer(), nullable=True))
         batch_op.create_index('ix_wizard_event_period', ['created_at', 'wizard_id'],
                               unique=False)
@@ -55,7 +55,7 @@ def upgrade():
                               unique=False)
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resolve_by', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('session_key', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('session_key', sa.BigInteger(), nullable=True))
         batch_op.create_index('ix_ticket_session', ['session_key', 'created_at'], unique=False)
 
 

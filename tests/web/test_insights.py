@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kb.config import ROOT
+from kb.core.sqltime import monday, week_number
 from kb.extensions import db
 from kb.insights.panels import PANELS, SECTIONS
 from kb.insights.period import parse_period
@@ -76,6 +77,8 @@ def test_every_panel_downloads_as_csv_with_its_columns(app: Flask, lead: FlaskCl
         rows = rows_of(lead.get(f"/agent/insights?days=30&format=csv&panel={panel}"))
         assert rows[0] == table.columns, panel
         assert all(len(r) == len(table.columns) for r in rows), panel
+    html = lead.get("/agent/insights?days=7").get_data(as_text=True)
+    assert "<dt>Searches</dt><dd>2</dd>" in html and "<dt>Found nothing</dt><dd>50%</dd>" in html
     got = rows_of(lead.get("/agent/insights?days=7&format=csv&panel=no-results"))
     assert ["zzqx blorfing", "blorf zzqx", "1"] in got
     r = lead.get("/agent/insights?days=7&format=csv&panel=no-results")
@@ -111,7 +114,10 @@ def test_period_bounds() -> None:
     assert parse_period({"from": "2026-11-01", "to": "2027-01-01"}, today).last == today
     assert parse_period({}, today).days == 30
     assert parse_period({"from": "2025-10-29", "to": "2026-12-02"}, today).days == 400
-    assert p.weeks()[0] == "2026-10-26" and p.weeks()[-1] == "2026-11-30"
+    assert [monday(w) for w in (p.weeks()[0], p.weeks()[-1])] == [date(2026, 10, 26),
+                                                                   date(2026, 11, 30)]
+    assert all(monday(week_number(d)) == d - timedelta(days=d.weekday())
+               for d in (date(2000, 1, 3), date(2026, 11, 29), date(2026, 11, 30)))
 
 
 def test_chosen_days_show_in_the_page(lead: FlaskClient) -> None:
@@ -156,7 +162,7 @@ def test_the_log_is_fit_for_analysis(app: Flask) -> None:
     with app.app_context():
         first, second = db.session.scalars(db.select(SearchLog).order_by(SearchLog.id)).all()
         assert first.normalised == second.normalised == "offlin printer"
-        assert first.session_key and len(first.session_key) == 32
+        assert isinstance(first.session_key, int) and first.session_key > 2 ** 40
         assert first.session_key == second.session_key
         assert first.shown_ids and first.latency_ms is not None and first.topic == "printing"
         assert first.ticket_after_s is None
@@ -204,20 +210,20 @@ def test_self_service_score_matches_the_hand_count(app: Flask, lead: FlaskClient
     today = utcnow().date()
     monday = datetime.combine(today - timedelta(days=today.weekday() + 14), datetime.min.time())
 
-    def search(key: str, when: datetime, topic: str, source: str = "public") -> None:
+    def search(key: int, when: datetime, topic: str, source: str = "public") -> None:
         db.session.add(SearchLog(query="x", normalised="x", result_count=1, topic=topic,
                                  session_key=key, source=source, created_at=when))
 
-    def ticket(key: str | None, when: datetime, category: str) -> None:
+    def ticket(key: int | None, when: datetime, category: str) -> None:
         db.session.flush()  # what came before is in the database for the marking
         create_ticket(NewTicket(summary="s", name="n", email="e@example.org",
                                 category=category, session_key=key), now=when)
 
-    def visit(key: str, when: datetime) -> None:
+    def visit(key: int, when: datetime) -> None:
         db.session.add(WizardEvent(wizard_id="printer", node_id="describe", kind="visit",
                                    session_key=key, created_at=when))
 
-    a, b, c, d, e, f, x, z = (f"{ch * 32}" for ch in "abcdef9z")
+    a, b, c, d, e, f, x, z = range(101, 109)
     with app.test_request_context():
         search(a, _at(monday, 34), "printing")          # A: nothing after: helped
         search(b, _at(monday, 34), "printing")          # B: ticket 20 minutes later
