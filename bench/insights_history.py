@@ -303,7 +303,7 @@ def _timed(fn: Any, runs: int) -> tuple[float, float]:
 
 def measure(url: str, runs: int) -> None:
     from kb import create_app
-    from kb.core.staff import create_agent
+    from kb.core.staff import create_agent, find_agent
     from kb.insights.panels import SECTIONS
     from kb.insights.period import parse_period
     from kb.models import utcnow
@@ -315,7 +315,8 @@ def measure(url: str, runs: int) -> None:
                       "RATELIMIT_ENABLED": False, "ARGON2_CHEAP": True, "WTF_CSRF_ENABLED": False,
                       "QUEUE_IMMEDIATE": True})
     with app.app_context():
-        create_agent("lead@example.org", "Lee Lead", "correct horse battery", "lead")
+        if find_agent("lead@example.org") is None:  # --reuse: made by the first run
+            create_agent("lead@example.org", "Lee Lead", "correct horse battery", "lead")
     client = app.test_client()
     client.post("/agent/login", data={"email": "lead@example.org",
                                       "password": "correct horse battery"})
@@ -324,7 +325,8 @@ def measure(url: str, runs: int) -> None:
         r = client.get("/agent/insights?days=90")
         assert r.status_code == 200, r.status_code
 
-    page()  # warm: templates compiled, wizard files read, connections open
+    first, _best = _timed(page, 1)  # also rolls up the final days of the period, once
+    log(f"first view (templates compiled, 88 final days rolled up): {first * 1000:.0f} ms")
     median, best = _timed(page, runs)
     log(f"/agent/insights?days=90 (every section): median {median * 1000:.0f} ms, "
         f"best {best * 1000:.0f} ms over {runs} runs (target < 1000 ms)")

@@ -56,12 +56,6 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         # Popular articles and the reports count clicks per article over recent days.
         Index("ix_search_log_clicked", "clicked_article_id", "created_at"),
-        # Insights: every panel reads one period of public searches. On PostgreSQL the
-        # columns the panels count ride along, so the counting never touches the table.
-        Index("ix_search_log_period", "source", "created_at",
-              postgresql_include=["normalised", "result_count", "confident",
-                                  "clicked_position", "ticket_after_s", "topic",
-                                  "latency_ms", "session_key", "id"]),
         # A new ticket marks the same browser's searches of the day before.
         Index("ix_search_log_session", "session_key", "created_at"),
     )
@@ -81,6 +75,24 @@ class ArticleView(db.Model):  # type: ignore[name-defined]
         Index("ix_article_view_period", "created_at", "article_id"),
         Index("ix_article_view_session", "session_key", "created_at"),
     )
+
+
+class ScoreWeek(db.Model):  # type: ignore[name-defined]
+    """The self-service score's people for one final week (kb/insights/rollup.py): how many
+    browsers helped themselves, or sent a ticket, in one category or in all ("*"). Counts
+    only: nothing here leads back to a browser, let alone a person."""
+
+    week: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # week_index
+    category: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # helped | tickets
+    people: Mapped[int]
+
+
+class RolledUpWeek(db.Model):  # type: ignore[name-defined]
+    """A week whose ScoreWeek rows are made (a week with no visits is not made again)."""
+
+    week: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Feedback(db.Model):  # type: ignore[name-defined]

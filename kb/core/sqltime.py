@@ -2,15 +2,14 @@
 
 SQLAlchemy has no portable "week of" or "seconds between": each construct here compiles to
 the dialect's own functions. A week is a whole number (weeks since Monday 3 January 2000,
-see :func:`monday`), the cheapest thing to group a large table by; days come back as
-'YYYY-MM-DD' text on both, so the page and the CSV never see a dialect's date type."""
+see :func:`monday`), the cheapest thing to group a large table by."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Integer, String
+from sqlalchemy import Date, Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -35,10 +34,10 @@ class week_index(FunctionElement[int]):  # noqa: N801 - reads as the SQL functio
     inherit_cache = True
 
 
-class day_of(FunctionElement[str]):  # noqa: N801
-    """A timestamp's day, as 'YYYY-MM-DD'."""
+class day_of(FunctionElement[date]):  # noqa: N801
+    """A timestamp's day (a DATE; SQLite keeps dates as 'YYYY-MM-DD' text)."""
 
-    type = String()
+    type = Date()
     inherit_cache = True
 
 
@@ -82,7 +81,7 @@ def _day_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(day_of, "postgresql")
 def _day_pg(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({_args(element, compiler, **kw)[0]}, 'YYYY-MM-DD')"
+    return f"CAST({_args(element, compiler, **kw)[0]} AS DATE)"
 
 
 @compiles(seconds_between, "sqlite")

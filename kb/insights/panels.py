@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from kb.core.services import library, support
 from kb.core.sqltime import monday
-from kb.insights import charts, queries, selfservice, ticket_queries, wizard_queries
+from kb.insights import charts, queries, rollup, selfservice, ticket_queries, wizard_queries
 from kb.insights.charts import Chart
 from kb.insights.period import Period
 from kb.insights.tables import Spark, Table, share, weekly
+from kb.models import utcnow
 
 
 @dataclass
@@ -88,7 +89,7 @@ def article_section(period: Period, wizards: Any) -> Section:
                           ["Article", "Category", "Owner"],
                           [[f"KB-{a.id} {a.title}", a.category, a.owner] for a in never],
                           "Public articles with no views in the period."))
-    today = date.today()
+    today = utcnow().date()
     stale = sorted((a for a in lib.visible(include_internal=True) if a.overdue(today)),
                    key=lambda a: (a.review_due or today, a.id))
     s.tables.append(Table(
@@ -215,9 +216,13 @@ def ticket_section(period: Period, wizards: Any) -> Section:
 
 
 def _category(names: dict[str, Any], category: str | None) -> str:
-    if category in (None, "", selfservice.NONE):
+    if category in (None, "", rollup.NONE):
         return "No category (nothing found)"
     return names[category].name if category in names else str(category)
+
+
+def _say(day: date) -> str:
+    return day.strftime("%d %b %Y").lstrip("0")
 
 
 def _short_day(week: int) -> str:
@@ -232,7 +237,7 @@ def _hours(value: Any) -> float | None:
 def score_section(period: Period, wizards: dict[str, Any]) -> Section:
     s = Section("score", "Self-service score", definition=selfservice.DEFINITION)
     categories = {w.id: w.category for w in wizards.values() if w.category}
-    got = selfservice.score(period, categories)
+    got = selfservice.score(period, utcnow().date(), categories)
     weeks = period.weeks()
     rows, points = [], []
     for w in weeks:
@@ -244,7 +249,9 @@ def score_section(period: Period, wizards: dict[str, Any]) -> Section:
     overall = round(helped / sent, 2) if sent else None
     s.figures = [("Score", f"{overall:g} to 1" if overall is not None else "–"),
                  ("Helped themselves", f"{helped:,}"),
-                 ("Sent a ticket", f"{sent:,}")]
+                 ("Sent a ticket", f"{sent:,}"),
+                 ("Weeks", f"{_say(monday(weeks[0]))} to "
+                           f"{_say(monday(weeks[-1]) + timedelta(days=6))}")]
     s.tables.append(Table("score-week", "Self-service score by week",
                           ["Week from", "Helped themselves", "Sent a ticket", "Score"], rows))
     s.charts["score-week"] = charts.line_chart("Self-service score each week", points,
@@ -254,7 +261,8 @@ def score_section(period: Period, wizards: dict[str, Any]) -> Section:
     by_cat = {c: (got["helped_cat"].get(c, 0), got["tickets_cat"].get(c, 0)) for c in cats}
     s.tables.append(Table(
         "score-category", "Self-service score by category",
-        ["Category", "Helped themselves", "Sent a ticket", "Score"],
+        ["Category", "Helped themselves (weeks added up)", "Sent a ticket (weeks added up)",
+         "Score"],
         sorted(([_category(names, c), h, t, round(h / t, 2) if t else None]
                 for c, (h, t) in by_cat.items()), key=lambda r: (-int(r[1]), str(r[0]))),
         "A search counts in the category of the article opened, else of its best result."))

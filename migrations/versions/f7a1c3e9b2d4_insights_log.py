@@ -1,4 +1,5 @@
-"""insights: a search log fit for analysis, article views, wizard file versions, session keys
+"""insights: a search log fit for analysis, article views, wizard file versions, session keys,
+weekly counts rolled up for the self-service score
 
 Revision ID: f7a1c3e9b2d4
 Revises: e1f2a3b4c5d6
@@ -24,10 +25,6 @@ def upgrade():
         batch_op.add_column(sa.Column('latency_ms', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('session_key', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('ticket_after_s', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_search_log_period', ['source', 'created_at'], unique=False,
-                              postgresql_include=['normalised', 'result_count', 'confident',
-                                                  'clicked_position', 'ticket_after_s',
-                                                  'topic', 'latency_ms', 'session_key', 'id'])
         batch_op.create_index('ix_search_log_session', ['session_key', 'created_at'],
                               unique=False)
     # Searches logged before: grouped by their lower-cased text.
@@ -53,6 +50,18 @@ def upgrade():
                               unique=False)
         batch_op.create_index('ix_wizard_event_session', ['session_key', 'created_at'],
                               unique=False)
+    op.create_table('score_week',
+        sa.Column('week', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('category', sa.String(length=80), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('people', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('week', 'category', 'kind')
+    )
+    op.create_table('rolled_up_week',
+        sa.Column('week', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('made_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('week')
+    )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resolve_by', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('session_key', sa.BigInteger(), nullable=True))
@@ -60,6 +69,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('rolled_up_week')
+    op.drop_table('score_week')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_session')
         batch_op.drop_column('session_key')
@@ -75,7 +86,6 @@ def downgrade():
     op.drop_table('article_view')
     with op.batch_alter_table('search_log', schema=None) as batch_op:
         batch_op.drop_index('ix_search_log_session')
-        batch_op.drop_index('ix_search_log_period')
         batch_op.drop_column('ticket_after_s')
         batch_op.drop_column('session_key')
         batch_op.drop_column('latency_ms')

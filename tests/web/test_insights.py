@@ -19,11 +19,13 @@ from kb.config import ROOT
 from kb.core.sqltime import monday, week_number
 from kb.extensions import db
 from kb.insights.panels import PANELS, SECTIONS
-from kb.insights.period import parse_period
-from kb.models import ArticleView, SearchLog, Ticket, WizardEvent, utcnow
+from kb.insights.period import Period, parse_period
+from kb.insights.selfservice import score
+from kb.models import ArticleView, ScoreWeek, SearchLog, Ticket, WizardEvent, utcnow
 from kb.tickets.service import NewTicket, create_ticket
 from tests.conftest import csrf_token
 from tests.web.agent_helpers import login, make_agent
+from tests.web.test_wizard_web import printer_to_handoff
 from tests.web.tickets_helpers import ticket_data
 
 
@@ -155,6 +157,27 @@ def test_a_wizard_drop_out_shows_in_the_funnel(app: Flask, lead: FlaskClient) ->
     assert "My printer won&#39;t print: people reaching each step" in html
 
 
+def test_a_hand_off_shows_per_wizard_and_in_the_answers_that_lead_there(
+        app: Flask, lead: FlaskClient) -> None:
+    person = app.test_client()
+    printer_to_handoff(person)
+    r = person.post("/wizards/printer/handoff", data={
+        "csrf_token": csrf_token(person, "/wizards/printer/handoff")})
+    assert r.location.startswith("/ask?run=")
+    r = person.post(r.location, data=ticket_data(person, r.location))
+    assert r.status_code == 302
+    rows = rows_of(lead.get("/agent/insights?days=7&format=csv&panel=wizards"))
+    row = dict(zip(rows[0], next(r for r in rows if r[0] == "My printer won't print"),
+                   strict=True))
+    assert (row["Runs"], row["Handed off"], row["That worked"], row["Deflection %"]) == \
+        ("1", "1", "0", "0")
+    answers = rows_of(lead.get("/agent/insights?days=7&format=csv&panel=handoff-answers"))
+    said = {(r[1], r[2]) for r in answers[1:]}
+    assert ("other-printer", "No, it did not work") in said
+    assert not any(r[1] == "describe" for r in answers[1:])  # open answers stay out
+    assert _node_row(lead, "My printer won't print", "handoff")["Later handed off"] == "1"
+
+
 def test_the_log_is_fit_for_analysis(app: Flask) -> None:
     person = app.test_client()
     html = person.get("/search?q=Printers+ofline").get_data(as_text=True)
@@ -242,6 +265,15 @@ def test_self_service_score_matches_the_hand_count(app: Flask, lead: FlaskClient
         search(z, _at(monday, -30), "printing")         # the week before: outside
         db.session.commit()
     last = monday + timedelta(days=6)
+    with app.test_request_context():  # counted from the logs, as while the days are recent
+        live = score(Period(monday.date(), last.date(), None), monday.date(),
+                     {"printer": "printing"})
+        db.session.rollback()
+        assert not db.session.scalars(db.select(ScoreWeek)).first()
+    week = week_number(monday.date())
+    assert (live["helped"], live["tickets"]) == ({week: 3, None: 3}, {week: 6, None: 6})
+    assert live["helped_cat"] == {"printing": 2, "email": 1}
+    assert live["tickets_cat"] == {"printing": 3, "email": 1, "network": 1, "other": 1}
     period = f"from={monday.date().isoformat()}&to={last.date().isoformat()}"
     rows = rows_of(lead.get(f"/agent/insights?{period}&format=csv&panel=score-week"))
     assert rows == [["Week from", "Helped themselves", "Sent a ticket", "Score"],
@@ -253,3 +285,7 @@ def test_self_service_score_matches_the_hand_count(app: Flask, lead: FlaskClient
     assert cats["Wi-Fi, VPN and internet"] == ["0", "1", "0"]
     html = lead.get(f"/agent/insights?{period}").get_data(as_text=True)
     assert "0.5 to 1" in html
+    with app.app_context():  # and now from the days rolled up (final: two weeks old)
+        assert db.session.scalars(db.select(ScoreWeek)).first() is not None
+    again = rows_of(lead.get(f"/agent/insights?{period}&format=csv&panel=score-week"))
+    assert again == rows
