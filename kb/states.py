@@ -69,6 +69,7 @@ class WizardEventKind(StrEnum):
     HANDOFF = "handoff"
     GOTO = "goto"
     ABANDON = "abandon"
+    UNMATCHED = "unmatched"  # the general question reached no wizard (insights)
 
 
 class WizardOutcome(StrEnum):

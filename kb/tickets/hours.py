@@ -122,6 +122,12 @@ def respond_by(created: datetime, priority: str, cfg: Mapping[str, Any]) -> date
     return add_support_hours(created, float(target), cfg)
 
 
+def resolve_by(created: datetime, priority: str, cfg: Mapping[str, Any]) -> datetime:
+    """When the resolution target of support.yml falls due (in support hours)."""
+    target = ((cfg.get("priorities") or {}).get(priority) or {}).get("resolve_hours", 40)
+    return add_support_hours(created, float(target), cfg)
+
+
 def priority_for(impact: str, urgency: str, cfg: Mapping[str, Any]) -> Priority:
     matrix = cfg.get("priority_matrix") or {}
     return Priority(str((matrix.get(impact) or {}).get(urgency) or Priority.P3))

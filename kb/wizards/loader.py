@@ -4,6 +4,7 @@ Texts get the organisation's facts (``{{ facts.… }}``) from the library's sett
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from kb.wizards.validate import check_graph
 IMPACTS = ("me", "team", "everyone")
 URGENCIES = ("low", "normal", "high")
 STEP_KINDS = ("workaround", "fix")
+VERSION_CHARS = 12  # hex digits of the file's SHA-256 that wizard events carry
 TOP_KEYS = {"id", "title", "summary", "category", "keywords", "related", "nodes"}
 NODE_KEYS = {
     "open": {"text", "hint", "next", "routes", "show_articles"},
@@ -70,7 +72,9 @@ class _Checker:
                         path=self.path)
         text: str | None = None
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
+            wizard.version = hashlib.sha256(raw).hexdigest()[:VERSION_CHARS]
+            text = raw.decode("utf-8")
             root = yamlsafe.compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark

@@ -114,7 +114,7 @@ def start() -> Response | str:
     text = (form.problem.data or "").strip()
     routing = route_request(text)
     if routing.security is not None or routing.wizard is None:
-        remember_text(text)
+        remember_text(text, unmatched=routing.security is None)
         db.session.commit()
         if routing.security is not None:
             return redirect(url_for("wizard.security", article=routing.security))

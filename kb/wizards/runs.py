@@ -18,6 +18,7 @@ from flask import session
 from sqlalchemy import select
 
 from kb.core.privacy import redact
+from kb.core.visitor import session_key
 from kb.extensions import db
 from kb.models import WizardEvent, WizardRun
 from kb.states import WizardEventKind, WizardOutcome
@@ -87,9 +88,14 @@ def abandon_current() -> None:
 
 def record(run: WizardRun, node_id: str, kind: WizardEventKind | str,
            value: str | None = None) -> None:
-    """One funnel event: visit, answer, abandon, resolved, handoff or goto."""
+    """One funnel event: visit, answer, abandon, resolved, handoff, goto or unmatched, with
+    the wizard file's version and this browser's anonymous key (kb.core.searchlog)."""
+    from kb.wizards.registry import get_wizard  # the registry loads wizards through engine
+
+    wizard = get_wizard(run.wizard_id)
     db.session.add(WizardEvent(run_id=run.id, wizard_id=run.wizard_id, node_id=node_id,
-                               kind=WizardEventKind(kind), value=value))
+                               kind=WizardEventKind(kind), value=value, session_key=session_key(),
+                               version=wizard.version if wizard is not None else None))
 
 
 def update_state(run: WizardRun, **changes: Any) -> dict[str, Any]:
@@ -164,14 +170,17 @@ def handoff_payload(run_key: str) -> dict[str, Any] | None:
     }
 
 
-def remember_text(text: str) -> None:
+def remember_text(text: str, unmatched: bool = False) -> None:
     """Keep what was typed in the general question on the server (redacted), the browser
-    holding only a key: no free text in the session cookie."""
-    run = WizardRun(wizard_id=GENERAL, state={"text": redact(text).text[:2000]},
-                    outcome=WizardOutcome.UNMATCHED)
+    holding only a key: no free text in the session cookie. ``unmatched``: no wizard took
+    it (not the security page), recorded as an event for the insights."""
+    kept = redact(text).text[:2000]
+    run = WizardRun(wizard_id=GENERAL, state={"text": kept}, outcome=WizardOutcome.UNMATCHED)
     db.session.add(run)
     db.session.flush()
     session[SESSION_GENERAL] = run.key
+    if unmatched:
+        record(run, "start", "unmatched", kept)
 
 
 def remembered_text() -> str:

@@ -201,7 +201,7 @@ class Engine:
         parts: list[_Part] = []
         for alternatives in self.synonyms.expand(query_words):
             content = [w for w in alternatives[0] if not is_stop(w)
-                       and not (not self._known(w) and is_stop_typo(w))]
+                       and not (not self.known(w) and is_stop_typo(w))]
             if content:
                 weight = max(self._weight(w) for w in content)
                 parts.append(self._part(alternatives, weight))
@@ -250,7 +250,8 @@ class Engine:
 
     # -- spelling ------------------------------------------------------------------------------
 
-    def _known(self, word: str) -> bool:
+    def known(self, word: str) -> bool:
+        """Some article uses this word (or it has no index term at all)."""
         keys = word_keys(word)
         return not keys or any(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
 
@@ -278,7 +279,7 @@ class Engine:
         current = best
         changed = False
         for i, w in enumerate(query_words):
-            if is_stop(w) or self._known(w):
+            if is_stop(w) or self.known(w):
                 continue
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
