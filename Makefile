@@ -13,7 +13,7 @@ CORES  := $(shell nproc 2>/dev/null || echo 1)
 WORKERS ?= $(shell [ $(CORES) -ge 4 ] && echo $$(( $(CORES) / 2 )) || echo 0)
 export FLASK_APP := kb:create_app
 
-.PHONY: run worker test lint check index bench relevance install clean axe chromium pytest
+.PHONY: run worker test lint check index bench bench-insights relevance install clean axe chromium pytest
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ test: lint check pytest
 
 bench: install
 	$(BIN)/python bench/search.py
+
+# A year of generated history on PostgreSQL (its own database, dropped after), then the time of
+# /agent/insights for 90 days. BENCH_PG=postgresql://user@host:port/db for another server.
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
+bench-insights: install
+	$(BIN)/python bench/insights_history.py --url $(BENCH_PG)
 
 # Real phrasings (tests/relevance.yml): top-1, top-3, MRR@10, confidence, routing, beside FTS5.
 relevance: install

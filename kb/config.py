@@ -18,6 +18,11 @@ class Defaults:
     SYNONYMS_FILE = str(ROOT / "articles" / "_synonyms.yml")
     JARGON_FILE = str(ROOT / "articles" / "_jargon.yml")
     SUPPORT_FILE = str(ROOT / "support.yml")
+    # The logo and site icon that support.yml's brand: names are served from this folder only.
+    BRAND_DIR = str(ROOT / "brand")
+    # Optional: templates/ in here win over ours (same names), and overrides.css is added
+    # after our stylesheet. Empty: no overrides.
+    OVERRIDES_DIR = ""
     # Relative to the instance folder unless absolute; set in create_app.
     INDEX_DIR = "index"
     UPLOAD_DIR = "uploads"
@@ -39,6 +44,7 @@ class Defaults:
     LOG_RETENTION_DAYS = 400  # searches and wizard runs kept this long (flask kb prune)
     AGENT_IDLE_MINUTES = 480  # an agent session ends after 8 hours without a request ...
     AGENT_MAX_HOURS = 24  # ... and after 24 hours whatever happens
+    INVITE_HOURS = 72  # an emailed invitation link to join the team works this long, once
     WTF_CSRF_TIME_LIMIT = None  # a half-filled form left open over lunch still submits
 
     # Rate limits: shared by every worker and node through Redis when REDIS_URL (or the
@@ -92,3 +98,13 @@ class Defaults:
     OIDC_AGENT_GROUPS = "helpdesk-agents"
     # Public address used in emails (status links); requests use their own host.
     BASE_URL = "http://127.0.0.1:5000"
+
+    # Replies by email (kb/tickets/inbound.py): empty, nothing changes. Set to the address
+    # mail for the help desk arrives at, e.g. "help@example.org": every ticket email then
+    # carries Reply-To: help+t-<signed token>@example.org, and a reply piped to
+    # `flask kb receive-mail` (or sent to `flask kb mail-receiver`) is added to the ticket.
+    INBOUND_ADDRESS = ""
+    INBOUND_MAX_BYTES = 25 * 1024 * 1024  # a bigger message is held for an agent, unread
+    # The optional built-in SMTP receiver (`flask kb mail-receiver`) for small sites.
+    INBOUND_SMTP_HOST = "127.0.0.1"
+    INBOUND_SMTP_PORT = 2525

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,16 +26,20 @@ def init_web(app: Flask) -> None:
     from kb import agents, tickets
     from kb.api import routes as api
     from kb.core.health import init_health
+    from kb.insights import routes as insights
     from kb.ops import routes as ops
     from kb.outages import routes as outages
+    from kb.public import brand_routes  # noqa: F401  (its routes join the public blueprint)
     from kb.public import routes as public
     from kb.wizards import routes as wizards
 
+    _template_overrides(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(wizards.bp)
     app.register_blueprint(tickets.make_blueprint())
     app.register_blueprint(agents.make_blueprint())
+    app.register_blueprint(insights.bp)
     app.register_blueprint(outages.bp)
     app.register_blueprint(ops.bp)
     init_health(app)
@@ -48,6 +53,8 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(mine_routes.bp)
 
     app.after_request(_security_headers)
+    app.url_defaults(_static_version)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.context_processor(_template_context)
     app.add_template_filter(_when, "when")
     app.add_template_filter(_nl2br, "nl2br")
@@ -61,7 +68,8 @@ def init_web(app: Flask) -> None:
     def csrf_error(e: CSRFError) -> tuple[str, int] | WerkzeugResponse:
         from flask_login import current_user
 
-        if request.path.startswith("/agent/") and not current_user.is_authenticated:
+        if request.path.startswith("/agent/") and not current_user.is_authenticated \
+                and request.endpoint != "agent.invite":  # an invitee was never signed in
             # The session ran out while a reply was being typed: say so plainly, and send
             # them back to the page after signing in (agent.js kept the text in the browser).
             flash("You were signed out, so that was not sent. Your text is kept: sign in and "
@@ -81,6 +89,53 @@ def init_web(app: Flask) -> None:
         return render_template("errors/500.html"), 500
 
 
+def _template_overrides(app: Flask) -> None:
+    """Templates in OVERRIDES_DIR/templates win over ours of the same name."""
+    folder = app.config.get("OVERRIDES_DIR")
+    if folder:
+        from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader
+
+        ours: list[BaseLoader] = [app.jinja_loader] if app.jinja_loader else []
+        app.jinja_loader = ChoiceLoader(
+            [FileSystemLoader(str(Path(folder) / "templates")), *ours])
+
+
+def _static_version(endpoint: str, values: dict[str, Any]) -> None:
+    """Static URLs carry a digest of the file (``?v=…``): a changed file gets a new URL, so
+    browsers may keep each version for a year without asking again."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        from flask import current_app
+
+        digest = _digest(str(current_app.static_folder), values["filename"])
+        if digest:
+            values["v"] = digest
+
+
+_DIGESTS: dict[tuple[str, str, float], str] = {}
+
+
+def _digest(folder: str, filename: str) -> str:
+    import hashlib
+    from pathlib import Path
+
+    path = Path(folder, filename)
+    try:
+        key = (folder, filename, path.stat().st_mtime)
+    except OSError:
+        return ""
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return _DIGESTS[key]
+
+
+def _favicon() -> WerkzeugResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404
+    (the organisation's when support.yml names one; it can change, so not a 301)."""
+    from kb.public.brand_routes import brand_links
+
+    return redirect(brand_links().get("favicon") or url_for("static", filename="favicon.svg"))
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -89,6 +144,13 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.path.startswith(("/agent", "/status/", "/my-requests", "/sso/")):
         response.headers["Cache-Control"] = "no-store"
+    elif request.endpoint == "static" and response.status_code == 200:
+        if request.args.get("v"):  # versioned URL: this content never changes
+            response.cache_control.max_age = 31536000
+            response.cache_control.public = True
+            response.cache_control.immutable = True
+        else:
+            response.cache_control.no_cache = True
     return response
 
 
@@ -98,6 +160,7 @@ def _template_context() -> dict[str, Any]:
     from kb.core.identity import current_requester
     from kb.core.services import library, support
     from kb.outages.service import active_banners, matches
+    from kb.public.brand_routes import brand_links
     from kb.sso import sso_enabled
 
     lib = library()
@@ -106,6 +169,7 @@ def _template_context() -> dict[str, Any]:
     return {
         "categories": lib.categories,
         "support": support(),
+        "brand": brand_links(),
         # Fetched here, before the template runs (soft-cached; [] with the database down):
         # the template only filters this list by the page's words.
         "outage_banners": lambda text=None: [

@@ -95,14 +95,33 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite: batch migrations rebuild a table (copy, drop, rename), which must not
+        # trip the foreign keys the app switches on for every connection (kb/__init__.py).
+        # The setting cannot change inside a transaction, so it is switched here, the
+        # references are checked afterwards, and it is switched back on either way.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                connection.commit()
+                if broken:
+                    raise RuntimeError(f'foreign keys broken by the migration: {broken}')
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+                connection.commit()
 
 
 if context.is_offline_mode():

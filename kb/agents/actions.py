@@ -87,8 +87,9 @@ def link_article(ticket: Ticket, article_id: int, by: Agent) -> bool:
 
 
 def escalate(ticket: Ticket, group: str, reason: str, by: Agent) -> None:
-    """Hand over to a second- or third-line group; the reason stays internal."""
-    ticket.group = group
+    """Hand over to a second- or third-line group (kept as ``team``); the reason stays
+    internal."""
+    ticket.team = group
     ticket.assignee = None
     add_event(ticket, "escalate", f"Passed to {group}. Reason: {reason}", by.name, public=False)
     add_event(ticket, "status", f"Your request has been passed to our {group} specialists.",
@@ -111,11 +112,11 @@ def resolve(ticket: Ticket, explanation: str, by: Agent) -> None:
 def send_updates(now: datetime | None = None) -> int:
     """Queue "we are still working on it" for every open ticket nobody touched today: one
     outbox row each, committed together with the timeline events."""
-    from kb.tickets.hours import to_local, to_utc_naive
+    from kb.tickets.hours import to_local, to_utc
 
     now = now or utcnow()
     local_midnight = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    start_of_day = to_utc_naive(local_midnight)
+    start_of_day = to_utc(local_midnight)
     tickets = db.session.scalars(
         select(Ticket).where(Ticket.status.not_in(DONE_STATUSES),
                              Ticket.last_touched_at < start_of_day).order_by(Ticket.id)).all()
@@ -138,8 +139,10 @@ class LinkRate:
 
 
 def link_rate() -> LinkRate:
-    """Share of resolved or closed tickets with at least one linked article (KCS link rate)."""
-    done = select(Ticket.id).where(Ticket.status.in_(DONE_STATUSES))
+    """Share of resolved or closed tickets with at least one linked article (KCS link rate);
+    a merged duplicate was not solved on its own, so it does not count."""
+    done = select(Ticket.id).where(Ticket.status.in_(DONE_STATUSES),
+                                   Ticket.merged_into_id.is_(None))
     total = db.session.scalar(select(func.count()).select_from(done.subquery())) or 0
     linked = db.session.scalar(
         select(func.count(func.distinct(TicketArticle.ticket_id)))

@@ -1,6 +1,7 @@
 """The ``agent`` blueprint object, on its own so that every agent route module
 (``routes``, ``ticket_routes``, ``team_routes``, ...) decorates the same blueprint without
-importing each other. Every route except sign-in needs a signed-in agent (``staff.guard``)."""
+importing each other. Every route except sign-in and the invitation page needs a signed-in
+agent (``staff.guard``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Blueprint
 from kb.core import staff
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
-bp.before_request(staff.guard(public=frozenset({"agent.login"})))
+bp.before_request(staff.guard(public=frozenset({"agent.login", "agent.invite"})))
 
 
 @bp.record_once

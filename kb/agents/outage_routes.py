@@ -15,7 +15,7 @@ from kb.extensions import db
 from kb.models import Outage
 from kb.outages import service as outages
 from kb.outages.forms import OutageForm, OutageResolveForm, OutageUpdateForm
-from kb.tickets.hours import to_local, to_utc_naive
+from kb.tickets.hours import from_local
 
 
 def _lead_only() -> None:
@@ -24,11 +24,8 @@ def _lead_only() -> None:
 
 
 def _local_to_utc(value: datetime | None) -> datetime | None:
-    """A time typed in the help desk's time zone, stored as naive UTC."""
-    if value is None:
-        return None
-    zone = to_local(datetime(2000, 1, 1)).tzinfo
-    return to_utc_naive(value.replace(tzinfo=zone))
+    """A time typed in the help desk's time zone, stored as aware UTC."""
+    return None if value is None else from_local(value)
 
 
 @bp.route("/outages", endpoint="outages", methods=['GET', 'POST'])

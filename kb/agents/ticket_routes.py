@@ -37,7 +37,7 @@ from kb.core.staff import current_agent
 from kb.extensions import db
 from kb.models import Agent, Attachment, Ticket
 from kb.outages.service import matching_outages
-from kb.tickets.lifecycle import IllegalTransition, TicketStatus, allowed
+from kb.tickets.lifecycle import IllegalTransition, TicketStatus, can_move
 from kb.tickets.service import STATUSES, attachment_path, load_details
 
 
@@ -48,12 +48,13 @@ def tickets() -> str:
     view = args.get("view", "") if args.get("view", "") in VIEWS else ""
     mine = current_agent() if args.get("mine") or view == "mine" else None
     text = args.get("q", "")[:100]
+    teams = list(current_agent().teams or []) if view == "groups" else None
     found = queue(status=status, category=args.get("category", ""),
                   priority=args.get("priority", ""), mine=mine, page=arg_page(), text=text,
-                  view=view)
+                  view=view, teams=teams)
     categories = sorted(set(db.session.scalars(select(Ticket.category).distinct())))
     return render_template("agent/tickets.html", rows=found.rows, found=found, status=status,
-                           mine=bool(mine), q=text, view=view, views=VIEWS,
+                           mine=bool(mine), q=text, view=view, views=VIEWS, teams=teams,
                            duplicates=likely_duplicates([r.ticket for r in found.rows]),
                            category=args.get("category", ""), priority=args.get("priority", ""),
                            category_choices=categories, statuses=STATUSES,
@@ -76,7 +77,7 @@ def status_choices(item: Ticket) -> list[tuple[str, str]]:
     lifecycle lets it go from here; resolving has its own form."""
     return [(item.status, f"{item.status.capitalize()} (now)")] + [
         (s.value, s.value.capitalize()) for s in TicketStatus
-        if s is not TicketStatus.RESOLVED and allowed(item.status, s)]
+        if s is not TicketStatus.RESOLVED and can_move(item, s)]
 
 
 def forms_for(item: Ticket, **given: FlaskForm) -> dict[str, FlaskForm]:
@@ -150,7 +151,10 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
     linked = [(link, lib.get(link.article_id, include_internal=True)) for link in item.links]
     forms = forms_for(item, **given)
     failed = next((f for f in given.values() if f.errors), None)
+    duplicate_of = likely_duplicates([item]).get(item.id) if item.merged_into_id is None \
+        else None
     return render_template("agent/ticket.html", ticket=item, linked=linked, failed=failed,
+                           duplicate_of=duplicate_of,
                            emails=emails_for(item.id), email_states=STATE_WORDS,
                            tried=tried_path(item.transcript or []),
                            next_ticket=_next_ticket(item), suggested=_suggested(item, linked),
@@ -201,8 +205,11 @@ def status(ticket_id: int) -> Response | tuple[str, int]:
     try:
         actions.set_status(item, form.status.data or "", current_agent())
     except IllegalTransition:
-        form.status.errors = [f"A {item.status} ticket cannot become {form.status.data}. "
-                              "Reopen it first, or resolve it with an explanation."]
+        form.status.errors = [
+            f"{item.reference} was merged into HD-{item.merged_into_id:06d}, so it stays "
+            "closed. Work on that ticket instead." if item.merged_into_id else
+            f"A {item.status} ticket cannot become {form.status.data}. "
+            "Reopen it first, or resolve it with an explanation."]
         return render_ticket(item, 400, status_form=form)
     return _done(item, f"Status is now {item.status}.")
 

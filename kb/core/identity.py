@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, session
 
+from kb.core.visitor import SESSION_KEY as VISIT_KEY
 from kb.extensions import db
 from kb.models import Requester
 
@@ -29,9 +30,13 @@ def current_requester() -> Requester | None:
 
 
 def sign_in_requester(requester: Requester) -> None:
-    """A fresh session holding only the requester's id (nothing from before carries over)."""
+    """A fresh session holding only the requester's id and the anonymous visit key (so a
+    search before signing in still matches the ticket sent after it)."""
+    visit = session.get(VISIT_KEY)  # the anonymous key (kb.core.visitor) stays the same
     session.clear()
     session[SESSION_KEY] = requester.id
+    if isinstance(visit, int):
+        session[VISIT_KEY] = visit
 
 
 def sign_out_requester() -> None:

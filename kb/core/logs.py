@@ -10,15 +10,18 @@ from urllib.parse import parse_qsl, urlencode
 from kb.core.privacy import redact
 
 _QUERY = re.compile(r"\?([^\s\"']*)")
+# A one-time invitation link signs its holder up: its token never reaches a log line.
+_INVITE = re.compile(r"(/agent/invite/)[A-Za-z0-9_\-]+")
 LOGGERS = ("werkzeug", "gunicorn.access")
 
 
 def redact_query(text: str) -> str:
-    """Every query string in ``text`` with its values redacted ("?q=my+password+is+…")."""
+    """Every query string in ``text`` with its values redacted ("?q=my+password+is+…"), and
+    invitation tokens in paths replaced."""
     def one(m: re.Match[str]) -> str:
         pairs = parse_qsl(m.group(1), keep_blank_values=True)
         return "?" + urlencode([(k, redact(v).text) for k, v in pairs])
-    return _QUERY.sub(one, text)
+    return _QUERY.sub(one, _INVITE.sub(r"\1[token]", text))
 
 
 class RedactQueries(logging.Filter):
@@ -35,7 +38,7 @@ class RedactQueries(logging.Filter):
             record.args = fixed
         elif args:
             record.args = tuple(redact_query(a) if isinstance(a, str) else a for a in args)
-        if isinstance(record.msg, str) and "?" in record.msg:
+        if isinstance(record.msg, str) and ("?" in record.msg or "/invite/" in record.msg):
             record.msg = redact_query(record.msg)
         return True
 

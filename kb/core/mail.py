@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from kb.extensions import db
 from kb.models import OutboxEmail, utcnow
+from kb.states import EmailState
 
 log = logging.getLogger(__name__)
 
-STATES = ("queued", "sending", "sent", "failed")
-STATE_WORDS = {"queued": "Waiting to be sent", "sending": "Being sent now", "sent": "Sent",
-               "failed": "Not sent: we gave up"}
+STATES = tuple(EmailState)
+STATE_WORDS = {EmailState.QUEUED: "Waiting to be sent", EmailState.SENDING: "Being sent now",
+               EmailState.SENT: "Sent", EmailState.FAILED: "Not sent: we gave up"}
 _PENDING = "kb_outbox_pending"  # session.info key: ids to enqueue once the commit succeeds
 
 
@@ -36,14 +37,17 @@ class DeliveryFailed(Exception):
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
-                template: str = "", ticket_id: int | None = None) -> OutboxEmail:
-    """Add one email to the outbox (flushed, not committed: the caller's commit sends it)."""
+                template: str = "", ticket_id: int | None = None,
+                reply_to: str | None = None) -> OutboxEmail:
+    """Add one email to the outbox (flushed, not committed: the caller's commit sends it).
+    ``reply_to`` is where an answer should go (a ticket's signed reply address)."""
     now = utcnow()
     row = OutboxEmail(
         to_addr=to.strip(), subject=" ".join(subject.split())[:300],  # no header forging
         body_text=text, body_html=html, template=template, ticket_id=ticket_id,
+        reply_to=" ".join(reply_to.split())[:300] if reply_to else None,
         message_id=make_msgid(idstring="kb", domain=_mail_domain()),
-        state="queued", attempts=0, next_attempt_at=now, created_at=now, updated_at=now)
+        state=EmailState.QUEUED, attempts=0, next_attempt_at=now, created_at=now, updated_at=now)
     db.session.add(row)
     db.session.flush()
     _mark_pending(db.session(), [row.id])
@@ -82,9 +86,9 @@ def _claim(outbox_id: int, now: datetime) -> OutboxEmail | None:
     result = cast(CursorResult[Any], db.session.execute(
         update(OutboxEmail)
         .where(OutboxEmail.id == outbox_id,
-               or_(OutboxEmail.state == "queued",
-                   and_(OutboxEmail.state == "sending", OutboxEmail.locked_until < now)))
-        .values(state="sending", locked_until=now + lease, updated_at=now)
+               or_(OutboxEmail.state == EmailState.QUEUED,
+                   and_(OutboxEmail.state == EmailState.SENDING, OutboxEmail.locked_until < now)))
+        .values(state=EmailState.SENDING, locked_until=now + lease, updated_at=now)
         .execution_options(synchronize_session=False)))
     db.session.commit()
     if result.rowcount != 1:
@@ -103,7 +107,8 @@ def deliver(outbox_id: int, *, last_try: bool = False, retry_in: float = 0) -> s
         return "skipped"
     try:
         message = EmailMultiAlternatives(subject=row.subject, body=row.body_text,
-                                         to=[row.to_addr], headers={"Message-ID": row.message_id})
+                                         to=[row.to_addr], headers={"Message-ID": row.message_id},
+                                         reply_to=[row.reply_to] if row.reply_to else None)
         if row.body_html:
             message.attach_alternative(row.body_html, "text/html")
         message.send()
@@ -115,12 +120,12 @@ def deliver(outbox_id: int, *, last_try: bool = False, retry_in: float = 0) -> s
         row.updated_at = now
         max_attempts = int(current_app.config["MAIL_RETRIES"]) + 1
         if last_try or row.attempts >= max_attempts:
-            row.state = "failed"
+            row.state = EmailState.FAILED
             db.session.commit()
             log.error("gave up on email %s to %s after %s tries: %s", row.id, row.to_addr,
                       row.attempts, row.last_error)
             return "failed"
-        row.state = "queued"
+        row.state = EmailState.QUEUED
         row.next_attempt_at = now + timedelta(seconds=retry_in)
         db.session.commit()
         log.warning("email %s to %s not sent (try %s), next try in %.0f s: %s", row.id,
@@ -128,7 +133,7 @@ def deliver(outbox_id: int, *, last_try: bool = False, retry_in: float = 0) -> s
         raise DeliveryFailed(f"email {row.id}: {row.last_error}") from exc
     now = utcnow()
     row.attempts += 1
-    row.state = "sent"
+    row.state = EmailState.SENT
     row.sent_at = now
     row.locked_until = None
     row.updated_at = now
@@ -147,17 +152,17 @@ def sweep(now: datetime | None = None) -> int:
     overdue = now - timedelta(seconds=float(current_app.config["MAIL_SWEEP_GRACE"]))
     ids = list(db.session.scalars(
         select(OutboxEmail.id).where(or_(
-            and_(OutboxEmail.state == "queued", OutboxEmail.next_attempt_at < overdue),
-            and_(OutboxEmail.state == "sending", OutboxEmail.locked_until < now)))
+            and_(OutboxEmail.state == EmailState.QUEUED, OutboxEmail.next_attempt_at < overdue),
+            and_(OutboxEmail.state == EmailState.SENDING, OutboxEmail.locked_until < now)))
         .order_by(OutboxEmail.id).limit(5000)))
     if not ids:
         return 0
     db.session.execute(
         update(OutboxEmail)
         .where(OutboxEmail.id.in_(ids),
-               or_(OutboxEmail.state == "queued",
-                   and_(OutboxEmail.state == "sending", OutboxEmail.locked_until < now)))
-        .values(state="queued", locked_until=None, next_attempt_at=now, updated_at=now)
+               or_(OutboxEmail.state == EmailState.QUEUED,
+                   and_(OutboxEmail.state == EmailState.SENDING, OutboxEmail.locked_until < now)))
+        .values(state=EmailState.QUEUED, locked_until=None, next_attempt_at=now, updated_at=now)
         .execution_options(synchronize_session=False))
     _mark_pending(db.session(), ids)
     db.session.commit()
@@ -172,7 +177,8 @@ def outbox_backlog(minutes: float = 10, now: datetime | None = None) -> int:
     since = (now or utcnow()) - timedelta(minutes=minutes)
     return int(db.session.scalar(
         select(func.count()).select_from(OutboxEmail)
-        .where(OutboxEmail.state.in_(("queued", "sending")), OutboxEmail.created_at < since))
+        .where(OutboxEmail.state.in_((EmailState.QUEUED, EmailState.SENDING)),
+               OutboxEmail.created_at < since))
         or 0)
 
 

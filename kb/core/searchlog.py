@@ -1,43 +1,70 @@
 """Running a search and recording it, shared by the public pages, the API and agents.
 
-Every first-page search is logged with its result count, whether it was confident and the
-correction used, so the help desk can see what people look for and do not find. The query is
-redacted before it is stored: people do paste passwords into search boxes.
+Every first-page search is logged for analysis (kb/insights): the text (redacted: people do
+paste passwords into search boxes), its normalised words, the ids shown in order, the
+position later opened, how long it took, whether it was confident, and the browser's
+anonymous key (kb.core.visitor). Article views are recorded the same way.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import Integer, cast, literal, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb.core.privacy import redact
 from kb.core.search import SearchResults
-from kb.core.services import search_index
+from kb.core.services import library, search_index
 from kb.core.softcache import rollback
+from kb.core.sqltime import seconds_between
+from kb.core.visitor import session_key
 from kb.extensions import db
-from kb.models import SearchLog
+from kb.models import ArticleView, SearchLog, WizardEvent
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 1000  # what a search box accepts: two or three pasted sentences
+FOLLOW_WINDOW = timedelta(hours=24)  # a ticket this soon after a visit says it did not help
+KEYED_SOURCES = ("public",)  # API clients and agents are not people helping themselves
+
+
+def shown(results: SearchResults) -> str:
+    """The ids shown on the first page, in order ("12,4,7"), within the column's size."""
+    out = ""
+    for hit in results.hits:
+        part = f"{out},{hit.id}" if out else str(hit.id)
+        if len(part) > 200:
+            break
+        out = part
+    return out
 
 
 def run_search(q: str, category: str | None, page: int, source: str, *,
                include_internal: bool = False, exact: bool = False,
                show_all: bool = False) -> tuple[SearchResults, int | None]:
-    """Search and record it (query, count, confidence; later the click)."""
-    results = search_index().search(q, category=category, page=page,
-                                    per_page=int(current_app.config["SEARCH_PER_PAGE"]),
-                                    include_internal=include_internal, exact=exact,
-                                    show_all=show_all)
+    """Search and record it (query, words, ids shown, confidence, time; later the click)."""
+    index = search_index()
+    started = time.perf_counter()
+    results = index.search(q, category=category, page=page,
+                           per_page=int(current_app.config["SEARCH_PER_PAGE"]),
+                           include_internal=include_internal, exact=exact,
+                           show_all=show_all)
+    latency = round((time.perf_counter() - started) * 1000)
     log_id = None
     # While the index is being rebuilt "no results" says nothing about the articles.
-    if q.strip() and page == 1 and not show_all and not search_index().broken:
-        entry = SearchLog(query=redact(q.strip()).text[:200], category=category,
-                          result_count=results.total, did_you_mean=results.did_you_mean,
-                          confident=results.confident, source=source)
+    if q.strip() and page == 1 and not show_all and not index.broken:
+        text = redact(q.strip()).text
+        words = index.normalise(results.did_you_mean or text, include_internal=include_internal)
+        topic = results.hits[0].category if results.hits else category
+        entry = SearchLog(text=text[:200], normalised=words, category=category, topic=topic,
+                          result_count=results.total, shown_ids=shown(results),
+                          did_you_mean=results.did_you_mean, confident=results.confident,
+                          latency_ms=latency, source=source,
+                          session_key=session_key() if source in KEYED_SOURCES else None)
         try:
             db.session.add(entry)
             db.session.commit()
@@ -58,21 +85,52 @@ def click_token(log_id: int | None, article_id: int) -> str | None:
     return _signer().dumps([log_id, article_id]) if log_id else None
 
 
-def record_click(token: str | None, article_id: int) -> None:
-    """The first click on a result of a logged search; anything else is ignored."""
+def _clicked_search(token: str | None, article_id: int) -> int | None:
+    """The logged search a signed result link came from, if it is one for this article."""
     if not token or len(token) > 200:
-        return
+        return None
     try:
         log_id, clicked = _signer().loads(token)
     except (BadData, TypeError, ValueError):
-        return
+        return None
     if clicked != article_id or not isinstance(log_id, int):
-        return
+        return None
+    return log_id
+
+
+def record_view(token: str | None, article_id: int) -> None:
+    """An article page opened: the view, and the first click on a result of a logged search
+    (its position among the ids shown; the article's category becomes the search's topic)."""
+    log_id = _clicked_search(token, article_id)
     try:
-        entry = db.session.get(SearchLog, log_id)
+        entry = db.session.get(SearchLog, log_id) if log_id is not None else None
         if entry is not None and entry.clicked_article_id is None:
             entry.clicked_article_id = article_id
-            db.session.commit()
-    except SQLAlchemyError:  # the article matters more than counting the click
+            ids = (entry.shown_ids or "").split(",")
+            entry.clicked_position = (ids.index(str(article_id)) + 1
+                                      if str(article_id) in ids else None)
+            article = library().get(article_id, include_internal=True)
+            entry.topic = article.category if article else entry.topic
+        db.session.add(ArticleView(article_id=article_id,
+                                   search_id=entry.id if entry is not None else None,
+                                   session_key=session_key()))
+        db.session.commit()
+    except SQLAlchemyError:  # the article matters more than counting the view
         rollback()
-        log.warning("click not recorded: the database is unavailable")
+        log.warning("view not recorded: the database is unavailable")
+
+
+def mark_followed(key: int | None, when: datetime) -> None:
+    """A ticket was sent from this browser at ``when``: its searches, article views and
+    wizard steps of the 24 hours before that no ticket followed yet get the seconds to it,
+    so the insights count "followed by a ticket" by reading one column. Flushes nothing."""
+    if not key:
+        return
+    for model in (SearchLog, ArticleView, WizardEvent):
+        db.session.execute(
+            update(model)
+            .where(model.session_key == key, model.created_at >= when - FOLLOW_WINDOW,
+                   model.created_at <= when, model.ticket_after_s.is_(None))
+            .values(ticket_after_s=cast(seconds_between(model.created_at, literal(when)),
+                                        Integer))
+            .execution_options(synchronize_session=False))

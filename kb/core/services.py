@@ -19,18 +19,17 @@ log = logging.getLogger(__name__)
 
 
 def init_content(app: Flask) -> None:
-    """Load articles and bring the index up to date: only changed articles are re-indexed."""
-    lib = load_library(app.config)
-    for problem in lib.problems:
-        log.warning("skipped content: %s", problem)
-    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
-    app.extensions["kb_library"] = lib
-    app.extensions["kb_search"] = index
-    index.on_broken = _healer(app, index)
+    """Read support.yml, load articles with its facts filled in, and bring the index up to
+    date: only changed articles are re-indexed."""
     settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
-                               Path(app.instance_path) / "support.last-good.yml")
+                               Path(app.instance_path) / "support.last-good.yml",
+                               Path(app.config["BRAND_DIR"]))
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
+    lib = _load(app, settings)
+    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
+    app.extensions["kb_search"] = index
+    index.on_broken = _healer(app, index)
     if app.config.get("INDEX_ON_START", True):
         try:
             index.sync(lib.visible(include_internal=True))
@@ -38,8 +37,34 @@ def init_content(app: Flask) -> None:
             log.exception("could not bring the search index up to date")
 
 
+def _load(app: Flask, settings: SupportSettings) -> Library:
+    lib = load_library(app.config, settings.facts)
+    for problem in lib.problems:
+        log.warning("content problem: %s", problem)
+    app.extensions["kb_library"] = lib
+    return lib
+
+
+_RELOADING = threading.Lock()
+
+
 def library() -> Library:
-    lib: Library = current_app.extensions["kb_library"]
+    """The articles, loaded again (and re-indexed) when a fact in support.yml changed."""
+    app = current_app
+    lib: Library = app.extensions["kb_library"]
+    settings: SupportSettings = app.extensions["kb_support"]
+    facts = settings.facts
+    if lib.facts is not None and lib.facts.digest == facts.digest:
+        return lib
+    with _RELOADING:
+        lib = app.extensions["kb_library"]
+        if lib.facts is None or lib.facts.digest != facts.digest:
+            log.warning("support.yml's facts changed: articles loaded again")
+            lib = _load(app, settings)
+            try:
+                search_index().sync(lib.visible(include_internal=True))
+            except Exception:  # the pages already show the new facts; search catches up
+                log.exception("could not bring the search index up to date")
     return lib
 
 

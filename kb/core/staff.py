@@ -22,13 +22,14 @@ from werkzeug.wrappers import Response
 
 from kb.extensions import db, login_manager
 from kb.models import Agent, new_token
+from kb.states import AgentRole
 
 log = logging.getLogger(__name__)
 SESSION_STARTED, SESSION_SEEN = "agent_since", "agent_seen"  # for idle and absolute expiry
 
 FAILURE_RULES = ("5/15 minutes", "10/hour", "20/day")  # wrong passwords per account+source
 COUNTERS_KEY = "kb_login_failures"
-ROLES = ("agent", "lead")
+ROLES = tuple(AgentRole)
 # One message whatever went wrong, so nobody can learn which emails have accounts.
 LOGIN_ERROR = "Email or password is wrong"
 
@@ -83,19 +84,29 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def create_agent(email: str, name: str, password: str, role: str = "agent") -> Agent:
+MIN_PASSWORD = 10
+
+
+def new_agent(email: str, name: str, password: str, role: AgentRole | str = AgentRole.AGENT,
+              teams: list[str] | None = None) -> Agent:
+    """An agent with an argon2 hash of ``password``, flushed (the caller commits)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise ValueError("the password must be at least 10 characters long")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD} characters long")
     email = email.strip().lower()
     if find_agent(email) is not None:
         raise ValueError(f"an agent with the email {email} already exists")
-    agent = Agent(email=email, name=name.strip(), role=role,
+    agent = Agent(email=email, name=name.strip(), role=AgentRole(role), teams=list(teams or []),
                   password_hash=hash_password(password))
     db.session.add(agent)
     db.session.flush()
     return agent
+
+
+def create_agent(email: str, name: str, password: str, role: str = "agent") -> Agent:
+    """``new_agent`` by the name the command line and tests use (flushed; they commit)."""
+    return new_agent(email, name, password, role)
 
 
 def find_agent(email: str) -> Agent | None:

@@ -13,7 +13,7 @@ from kb.core.softcache import forget, soft
 from kb.extensions import db
 from kb.models import Agent, Outage, OutageUpdate, Ticket, TicketEvent, utcnow
 from kb.tickets.emails import queue_is_it_fixed
-from kb.tickets.lifecycle import DONE, TicketStatus, move
+from kb.tickets.lifecycle import DONE, TicketEventKind, TicketStatus, move
 
 BANNERS = "outage banners"
 
@@ -109,11 +109,12 @@ def join_outage(outage: Outage, name: str, email: str) -> Ticket:
         return existing
     now = utcnow()
     ticket = Ticket(summary=f"Affected by: {outage.title}"[:200], description=outage.message,
-                    name=name.strip(), email=email, category="outage", status="in progress",
+                    name=name.strip(), email=email, category="outage",
+                    status=TicketStatus.IN_PROGRESS,
                     outage_id=outage.id, first_response_at=now, last_touched_at=now)
     db.session.add(ticket)
     ticket.events.append(TicketEvent(
-        kind="created", author=ticket.name, public=True,
+        kind=TicketEventKind.CREATED, author=ticket.name, public=True,
         body=f"You told us you are affected by a known problem: {outage.title}. "
              "We are already working on it and will tell you when it is fixed."))
     db.session.flush()
@@ -137,8 +138,8 @@ def add_update(outage: Outage, body: str) -> OutageUpdate:
     update = OutageUpdate(outage=outage, body=body.strip())
     db.session.add(update)
     for ticket in _open_joined(outage):
-        ticket.events.append(TicketEvent(kind="update", body=body.strip(), author="Help desk",
-                                         public=True))
+        ticket.events.append(TicketEvent(kind=TicketEventKind.UPDATE, body=body.strip(),
+                                         author="Help desk", public=True))
         ticket.last_touched_at = utcnow()
     db.session.flush()
     forget(BANNERS)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
 from kb.core.privacy import redact
-from kb.core.searchlog import MAX_QUERY, click_token, record_click, run_search
+from kb.core.searchlog import MAX_QUERY, click_token, record_view, run_search
 from kb.core.services import library, search_index, support
 from kb.core.softcache import soft
 from kb.extensions import db
@@ -124,7 +124,7 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
     if slug != art.slug:
         args: dict[str, Any] = request.args.to_dict()
         return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
-    record_click(request.args.get("s"), art.id)
+    record_view(request.args.get("s"), art.id)
     related = search_index().related(art.id, limit=4)
     form = FeedbackForm(article_id=str(art.id))
     return render_template("article.html", article=art, related=related, form=form,

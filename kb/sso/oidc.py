@@ -10,6 +10,8 @@ from typing import Any
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
+from kb.states import AgentRole
+
 PROVIDER = "org"
 SCOPE = "openid email profile"
 
@@ -48,7 +50,7 @@ class Identity:
     subject: str
     email: str
     name: str
-    role: str | None  # "lead", "agent" or None (a requester)
+    role: AgentRole | None  # None: a requester
 
 
 class ClaimsRefused(ValueError):
@@ -68,13 +70,13 @@ def _names(value: Any) -> set[str]:
     return {str(v).strip() for v in items if str(v).strip()}
 
 
-def role_for(claims: dict[str, Any], config: dict[str, Any]) -> str | None:
+def role_for(claims: dict[str, Any], config: dict[str, Any]) -> AgentRole | None:
     """Lead when a group is one of the lead groups, agent for an agent group, else None."""
     groups = _names(claims.get(config.get("OIDC_GROUPS_CLAIM") or "groups"))
     if groups & _names(config.get("OIDC_LEAD_GROUPS")):
-        return "lead"
+        return AgentRole.LEAD
     if groups & _names(config.get("OIDC_AGENT_GROUPS")):
-        return "agent"
+        return AgentRole.AGENT
     return None
 
 

@@ -13,6 +13,7 @@ from kb.core.mail import queue_email, recently_sent
 from kb.core.services import support
 from kb.models import OutboxEmail, Ticket, utcnow
 from kb.tickets.hours import describe_deadline
+from kb.tickets.replyaddr import inbound_domain, reply_address
 from kb.tickets.service import status_url
 
 
@@ -22,21 +23,24 @@ def email_context(ticket: Ticket, **ctx: Any) -> dict[str, Any]:
     deadline = (describe_deadline(ticket.respond_by, utcnow(), cfg)
                 if ticket.respond_by else "")
     return {"ticket": ticket, "status_url": status_url(ticket), "deadline": deadline,
-            "support": cfg, **ctx}
+            "support": cfg, "reply_by_email": inbound_domain() is not None, **ctx}
 
 
 def queue_ticket_email(ticket: Ticket, subject: str, template_name: str,
                        **ctx: Any) -> OutboxEmail:
     """Queue templates/email/<template_name>.txt (+ .html) to the ticket's owner.
 
-    The reference is added to the subject so replies thread together. Flushed with the
-    caller's other changes; sent once they are committed.
+    The reference is added to the subject so replies thread together; with INBOUND_ADDRESS
+    set, Reply-To is the ticket's signed reply address, so an answer by email reaches the
+    ticket (kb.tickets.inbound). Flushed with the caller's other changes; sent once they are
+    committed.
     """
     context = email_context(ticket, **ctx)
     if ticket.reference not in subject:
         subject = f"{subject} ({ticket.reference})"
     return queue_email(
         to=ticket.email, subject=subject, template=template_name, ticket_id=ticket.id,
+        reply_to=reply_address(ticket.id),
         text=render_template(f"email/{template_name}.txt", **context),
         html=render_template(f"email/{template_name}.html", **context))
 
@@ -60,3 +64,16 @@ def queue_links_again(address: str, tickets: list[Ticket]) -> OutboxEmail | None
     return queue_email(to=address, subject="The links to your requests", template="links_again",
                        text=render_template("email/links_again.txt", **context),
                        html=render_template("email/links_again.html", **context))
+
+
+def queue_merged(duplicate: Ticket, target: Ticket) -> OutboxEmail:
+    """"We joined your two requests": to the duplicate's address, with only the target's
+    status link (the same person's: merging needs the same address) and none of the typed
+    text, so it says nothing a stranger who typed the address could want."""
+    context = {"duplicate": duplicate, "target": target, "target_url": status_url(target),
+               "support": support(), "title": "We joined your two requests"}
+    return queue_email(
+        to=duplicate.email, subject=f"We joined your two requests ({target.reference})",
+        template="ticket_merged", ticket_id=duplicate.id,
+        text=render_template("email/ticket_merged.txt", **context),
+        html=render_template("email/ticket_merged.html", **context))

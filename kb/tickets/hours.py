@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from kb.states import Priority
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -23,15 +25,28 @@ def _zone(cfg: Mapping[str, Any] | None = None) -> ZoneInfo:
     return ZoneInfo(str(cfg.get("timezone") or "UTC"))
 
 
+def _aware(value: datetime) -> datetime:
+    """Every time the site keeps is aware; a naive one would be read in the server's zone."""
+    if value.utcoffset() is None:
+        raise ValueError(f"a time without a time zone: {value!r}")
+    return value
+
+
 def to_local(value: datetime, cfg: Mapping[str, Any] | None = None) -> datetime:
-    """A stored (naive UTC) time in the help desk's time zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(_zone(cfg))
+    """A stored (aware UTC) time in the help desk's time zone."""
+    return _aware(value).astimezone(_zone(cfg))
 
 
-def to_utc_naive(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
+def from_local(value: datetime, cfg: Mapping[str, Any] | None = None) -> datetime:
+    """A wall-clock time typed in the help desk's time zone (a form's naive value), as aware
+    UTC for storing."""
+    if value.utcoffset() is not None:
+        return value.astimezone(UTC)
+    return value.replace(tzinfo=_zone(cfg)).astimezone(UTC)
+
+
+def to_utc(value: datetime) -> datetime:
+    return _aware(value).astimezone(UTC)
 
 
 @lru_cache(maxsize=16)
@@ -77,16 +92,16 @@ def _open_spans(start_local: datetime, cfg: Mapping[str, Any]) -> Iterator[tuple
 
 
 def add_support_hours(start: datetime, hours: float, cfg: Mapping[str, Any]) -> datetime:
-    """The moment ``hours`` of open time have passed after ``start`` (naive UTC in and out)."""
+    """The moment ``hours`` of open time have passed after ``start`` (aware; UTC out)."""
     remaining = timedelta(hours=hours)
     local = to_local(start, cfg)
     last = local
     for opens, closes in _open_spans(local, cfg):
         if closes - opens >= remaining:
-            return to_utc_naive(opens + remaining)
+            return to_utc(opens + remaining)
         remaining -= closes - opens
         last = closes
-    return to_utc_naive(last + remaining)  # no opening hours configured: plain clock time
+    return to_utc(last + remaining)  # no opening hours configured: plain clock time
 
 
 def support_hours_between(start: datetime, end: datetime, cfg: Mapping[str, Any]) -> float:
@@ -107,9 +122,15 @@ def respond_by(created: datetime, priority: str, cfg: Mapping[str, Any]) -> date
     return add_support_hours(created, float(target), cfg)
 
 
-def priority_for(impact: str, urgency: str, cfg: Mapping[str, Any]) -> str:
+def resolve_by(created: datetime, priority: str, cfg: Mapping[str, Any]) -> datetime:
+    """When the resolution target of support.yml falls due (in support hours)."""
+    target = ((cfg.get("priorities") or {}).get(priority) or {}).get("resolve_hours", 40)
+    return add_support_hours(created, float(target), cfg)
+
+
+def priority_for(impact: str, urgency: str, cfg: Mapping[str, Any]) -> Priority:
     matrix = cfg.get("priority_matrix") or {}
-    return str((matrix.get(impact) or {}).get(urgency) or "P3")
+    return Priority(str((matrix.get(impact) or {}).get(urgency) or Priority.P3))
 
 
 def describe_deadline(due: datetime, now: datetime, cfg: Mapping[str, Any]) -> str:

@@ -43,12 +43,15 @@ def _ticket(requester: Requester, ticket_id: int) -> Ticket:
 
 
 def _urls(ticket: Ticket) -> dict[str, Any]:
-    return {
+    urls: dict[str, Any] = {
         "comment_url": url_for(".comment", ticket_id=ticket.id),
         "fixed_url": url_for(".fixed", ticket_id=ticket.id),
         "file_url": lambda attachment_id: url_for(".download", ticket_id=ticket.id,
                                                   attachment_id=attachment_id),
     }
+    if ticket.merged_into_id is not None:
+        urls["merged_url"] = url_for(".ticket", ticket_id=ticket.merged_into_id)
+    return urls
 
 
 @bp.get("")
@@ -81,8 +84,7 @@ def comment(ticket_id: int) -> Response | tuple[str, int]:
     item = _ticket(requester, ticket_id)
     form = CommentForm()
     if item.status == "closed":
-        flash("This request is closed, so we did not add your comment. "
-              "If the problem is back, please ask again.")
+        flash(service.closed_comment_message(item))
         return redirect(url_for(".ticket", ticket_id=item.id))
     if not form.validate_on_submit():
         return status_page(item, comment_form=form, code=400, urls=_urls(item))

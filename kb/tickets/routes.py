@@ -28,6 +28,7 @@ from kb.core.privacy import describe, redact
 from kb.core.search import Hit
 from kb.core.services import library, search_index
 from kb.core.softcache import rollback
+from kb.core.visitor import session_key
 from kb.extensions import db, limiter
 from kb.models import Requester, Ticket, utcnow
 from kb.outages.service import matching_outages
@@ -209,6 +210,7 @@ def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> R
         submission_key=form.submission_key.data,
         upload=form.upload,
         requester_id=requester.id if requester is not None else None,
+        session_key=session_key(),
     ))
     if created:
         if requester is not None:  # signed in: the address is the organisation's own

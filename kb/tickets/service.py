@@ -18,10 +18,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from kb.core.privacy import redact
+from kb.core.searchlog import mark_followed
 from kb.core.services import support
 from kb.extensions import db
 from kb.models import Attachment, Ticket, TicketEvent, utcnow
-from kb.tickets.hours import describe_deadline, priority_for, respond_by
+from kb.tickets.hours import describe_deadline, priority_for, resolve_by, respond_by
 from kb.tickets.lifecycle import OPEN, TicketStatus, move
 from kb.tickets.lifecycle import record as add_event
 from kb.tickets.uploads import CheckedUpload
@@ -52,12 +53,22 @@ EVENT_LABELS: dict[str, str] = {
     "status": "Status changed", "assign": "Picked up by the help desk",
     "escalate": "Passed to a specialist team", "resolved": "Marked as fixed",
     "reopened": "Opened again", "closed": "Closed", "update": "Update", "rating": "Rating",
-    "link": "Article added",
+    "link": "Article added", "merged": "Joined with your other request",
 }
 
 
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def closed_comment_message(ticket: Ticket) -> str:
+    """Why a comment on a closed request was not added, and where to go instead."""
+    if ticket.merged_into is not None:
+        ref = ticket.merged_into.reference
+        return (f"We joined this request with {ref}, so we did not add your comment here. "
+                f"Please add it on {ref}.")
+    return ("This request is closed, so we did not add your comment. "
+            "If the problem is back, please ask again.")
 
 
 def status_words(status: str) -> str:
@@ -86,6 +97,7 @@ class NewTicket:
     submission_key: str | None = None
     upload: CheckedUpload | None = None
     requester_id: int | None = None  # signed in: name and email are the ID token's
+    session_key: int | None = None  # the browser's anonymous key (kb.core.visitor)
 
 
 def find_by_token(token: str) -> Ticket | None:
@@ -129,6 +141,8 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
         submission_key=data.submission_key or None,
         requester_id=data.requester_id,
         respond_by=respond_by(created, priority, cfg),
+        resolve_by=resolve_by(created, priority, cfg),
+        session_key=data.session_key,
         created_at=created,
         last_touched_at=created,
     )
@@ -144,6 +158,7 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
     if data.upload is not None:
         attach_file(ticket, data.upload)
     add_event(ticket, "created", "You sent your request.", author=ticket.name, now=created)
+    mark_followed(ticket.session_key, created)  # the visits before it did not help
     db.session.flush()
     return ticket, True
 

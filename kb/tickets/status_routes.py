@@ -34,6 +34,9 @@ def status_page(ticket: Ticket, comment_form: CommentForm | None = None, warning
     urls.setdefault("fixed_url", url_for("tickets.fixed", token=ticket.token))
     urls.setdefault("file_url", lambda attachment_id: url_for(
         "tickets.download", token=ticket.token, attachment_id=attachment_id))
+    if ticket.merged_into is not None:  # same address, so the same person's link
+        urls.setdefault("merged_url", url_for("tickets.status",
+                                              token=ticket.merged_into.token))
     return render_template(
         "tickets/status.html", ticket=ticket, events=events,
         deadline=service.deadline_words(ticket),
@@ -60,8 +63,7 @@ def comment(token: str) -> Response | tuple[str, int]:
     ticket = _ticket_or_404(token)
     form = CommentForm()
     if ticket.status == "closed":
-        flash("This request is closed, so we did not add your comment. "
-              "If the problem is back, please ask again.")
+        flash(service.closed_comment_message(ticket))
         return redirect(url_for(".status", token=token))
     if not form.validate_on_submit():
         return status_page(ticket, form, code=400)
@@ -123,7 +125,7 @@ def confirm(token: str) -> str | Response | tuple[str, int]:
 def rate(token: str) -> str | Response | tuple[str, int]:
     """One question after closing: how happy were you with the help?"""
     ticket = _ticket_or_404(token)
-    if ticket.status != "closed" or ticket.rating is not None:
+    if ticket.status != "closed" or ticket.rating is not None or ticket.merged_into_id:
         return render_template("info/rate.html", ticket=ticket, form=None,
                                status_url=service.status_url(ticket))
     form = RateForm()

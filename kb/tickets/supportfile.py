@@ -1,11 +1,14 @@
 """support.yml read and checked, with file:line:col for every problem. One unquoted 8:00 is
 read by YAML as the number 480 (base 60) and used to make every ticket creation fail; here it
-is reported, and the site keeps the last settings that were good."""
+is reported, and the site keeps the last settings that were good. The file also holds the
+organisation's facts (``facts:``, used as ``{{ facts.… }}`` here and in the content) and its
+look (``brand:``)."""
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,15 +17,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
-from kb.core import yamlsafe
+from kb.core import brand, yamlsafe
+from kb.core.content.facts import Facts, check_facts, unknown_message
 from kb.core.content.problems import Problem
+from kb.states import Priority
 from kb.wizards.marked import MDict, MList, Pos, to_marked
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 IMPACTS = ("everyone", "team", "me")
 URGENCIES = ("high", "normal", "low")
-KEYS = {"name", "timezone", "hours", "public_holidays", "closures", "contact", "priorities",
-        "priority_matrix", "supported", "not_supported", "groups"}
+KEYS = {"name", "description", "timezone", "hours", "public_holidays", "closures", "contact",
+        "priorities", "priority_matrix", "supported", "not_supported", "groups", "facts",
+        "brand"}
+BRAND_KEYS = {"logo": brand.LOGO_TYPES, "favicon": brand.ICON_TYPES, "accent": None}
 REQUIRED = ("timezone", "hours", "contact", "priorities", "priority_matrix")
 log = logging.getLogger(__name__)
 
@@ -123,6 +130,10 @@ def _check_days(c: _Checker, data: MDict) -> None:
 def _check_targets(c: _Checker, data: MDict) -> None:
     priorities = c.mapping(data, "priorities") or MDict()
     for name, spec in priorities.items():
+        if name not in set(Priority):  # the database takes only these (kb/states.py)
+            c.error(priorities.key_pos(name), f"unknown priority '{name}': use "
+                                              f"{', '.join(Priority)}")
+            continue
         if not isinstance(spec, MDict):
             c.error(priorities.pos(name), f"'{name}' must have name, respond_hours, ...")
             continue
@@ -166,6 +177,34 @@ def _check_groups(c: _Checker, data: MDict) -> None:
             c.error(group.pos("tier"), "'tier' must be 1, 2 or 3")
 
 
+def _check_brand(c: _Checker, data: MDict) -> None:
+    look = c.mapping(data, "brand")
+    for key, value in (look or {}).items():
+        assert look is not None
+        if key not in BRAND_KEYS:
+            c.error(look.key_pos(key), f"unknown field '{key}' (use {', '.join(BRAND_KEYS)})")
+            continue
+        kinds = BRAND_KEYS[key]
+        problem = (brand.accent_problem(value) if kinds is None
+                   else brand.name_problem(value, kinds))
+        if problem:
+            c.error(look.pos(key), problem)
+
+
+def _strings(value: Any, pos: Pos, skip_facts: bool = True) -> Iterator[tuple[Pos, str]]:
+    """Every text in the file outside ``facts:`` (and ``name:``, which is ``facts.name``),
+    with where its value starts."""
+    if isinstance(value, MDict):
+        for key, item in value.items():
+            if not (skip_facts and key in ("facts", "name")):
+                yield from _strings(item, value.pos(key), skip_facts=False)
+    elif isinstance(value, MList):
+        for i, item in enumerate(value):
+            yield from _strings(item, value.item_pos(i), skip_facts=False)
+    elif isinstance(value, str):
+        yield pos, value
+
+
 def check_support(data: Any, path: Path) -> list[Problem]:
     """Every problem in an already composed support file (an MDict from ``to_marked``)."""
     c = _Checker(path)
@@ -180,6 +219,7 @@ def check_support(data: Any, path: Path) -> list[Problem]:
         if key not in data:
             c.error(data.start, f"'{key}' is missing")
     c.text(data, "name")
+    c.text(data, "description")
     if "timezone" in data:
         try:
             ZoneInfo(str(data["timezone"]))
@@ -195,30 +235,71 @@ def check_support(data: Any, path: Path) -> list[Problem]:
     c.text_list(data, "supported")
     c.text_list(data, "not_supported")
     _check_groups(c, data)
+    _check_brand(c, data)
+    if "facts" in data:
+        check_facts(data["facts"], data.pos("facts"), c.error)
+    facts = Facts.from_support(_plain(data))
+    for pos, text in _strings(data, data.start):
+        for _offset, name in facts.unknown(text):
+            c.error(pos, unknown_message(name, facts))
     return c.problems
 
 
-def read_support(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The settings as plain values, or None with the problems that make them unusable."""
-    c = _Checker(path)
+def _compose(path: Path, c: _Checker) -> Any:
     try:
         root = yamlsafe.compose(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         c.error(Pos(1, 1), "the support file is missing")
-        return None, c.problems
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         c.error(Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1),
                 f"the YAML cannot be read: {exc.problem or exc}")
-        return None, c.problems
+        return None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         c.error(Pos(1, 1), f"the file cannot be read: {exc}")
-        return None, c.problems
-    data = to_marked(root, c.error) if root is not None else None
-    problems = c.problems + check_support(data, path)
+        return None
+    return to_marked(root, c.error) if root is not None else None
+
+
+def _read(path: Path, brand_dir: Path | None = None
+          ) -> tuple[dict[str, Any] | None, list[Problem], list[Problem]]:
+    """(settings or None, problems that make them unusable, problems that do not)."""
+    c = _Checker(path)
+    data = _compose(path, c)
+    if c.problems:
+        return None, c.problems, []
+    problems = check_support(data, path)
     if problems:
-        return None, problems
-    return _plain(data), []
+        return None, problems, []
+    plain = _plain(data)
+    facts = Facts.from_support(plain)
+    advice = _Checker(path)
+    for pos, text in _strings(data, data.start):  # a fact typed out: it would not follow
+        for _offset, name, typed in facts.written_out(text):
+            advice.error(pos, f"'{typed}' is written out: write {{{{ {name} }}}} so it "
+                              "follows the facts")
+    look = plain.get("brand") or {}
+    for key in ("logo", "favicon"):
+        if brand_dir is not None and look.get(key):
+            problem = brand.file_problem(brand_dir, look[key])
+            if problem:
+                advice.error(data["brand"].pos(key), problem)
+    return _fill(plain, facts), [], advice.problems
+
+
+def read_support(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The settings as plain values (facts filled in), or None with the problems that make
+    them unusable."""
+    data, problems, _advice = _read(path)
+    return data, problems
+
+
+def lint_support(path: Path, brand_dir: Path | None = None) -> list[Problem]:
+    """Everything ``flask kb check`` reports about the file: the problems that make it
+    unusable, then facts typed out by hand and brand files that are missing or unsafe."""
+    _data, problems, advice = _read(path, brand_dir)
+    return problems + advice
 
 
 def _plain(value: Any) -> Any:
@@ -230,15 +311,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _fill(value: Any, facts: Facts, key: Any = None) -> Any:
+    """Every text outside ``facts:`` with its variables filled in."""
+    if isinstance(value, dict):
+        return {k: v if k == "facts" and key is None else _fill(v, facts, k)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, facts, key) for v in value]
+    return facts.fill(value) if isinstance(value, str) else value
+
+
 class SupportSettings:
     """support.yml as last read well. Reloaded when the file changes; a file with problems is
     logged and the last good settings stay: those of this process, else the copy kept in the
     instance folder from the last good start, else none."""
 
-    def __init__(self, path: Path, keep: Path) -> None:
-        self.path, self.keep = path, keep
+    def __init__(self, path: Path, keep: Path, brand_dir: Path | None = None) -> None:
+        self.path, self.keep, self.brand_dir = path, keep, brand_dir
         self.data: dict[str, Any] | None = None
         self.problems: list[Problem] = []
+        self._facts = Facts()
         self._seen: tuple[int, int] | None = None
 
     def _signature(self) -> tuple[int, int] | None:
@@ -255,10 +347,19 @@ class SupportSettings:
             self.reload()
         return self.data or {}
 
+    @property
+    def facts(self) -> Facts:
+        """The facts of the settings in use (the file is looked at again first)."""
+        self.get()
+        return self._facts
+
     def reload(self) -> None:
-        data, self.problems = read_support(self.path)
+        data, self.problems, advice = _read(self.path, self.brand_dir)
+        for problem in advice:  # the settings are used; what should still be fixed is said
+            log.warning("support settings: %s", problem)
         if data is not None:
             self.data = data
+            self._facts = Facts.from_support(data)
             self._keep_copy()
             return
         for problem in self.problems:
@@ -266,6 +367,7 @@ class SupportSettings:
         if self.data is None:
             kept, _ = read_support(self.keep)
             self.data = kept or {}
+            self._facts = Facts.from_support(self.data)
             log.error("support settings: %s has problems; using %s", self.path,
                       f"the last good copy {self.keep}" if kept else "no settings at all")
         else:

@@ -13,6 +13,7 @@ from kb.core.inputs import parse_number
 from kb.core.privacy import redact
 from kb.core.services import library
 from kb.models import WizardRun
+from kb.states import WizardOutcome
 from kb.wizards.model import Node, Wizard
 from kb.wizards.registry import matches
 from kb.wizards.runs import open_answer, record, start_run, update_state
@@ -110,7 +111,7 @@ def arrive(run: WizardRun, wizard: Wizard, node_id: str) -> Outcome:
                 item["kind"] = "told"
                 return answer(run, wizard, node, item)
     if node.type == "resolved":
-        run.outcome = "resolved"
+        run.outcome = WizardOutcome.RESOLVED
         record(run, node_id, "resolved")
     elif node.type == "handoff":
         update_state(run, handoff={"category": node.category or wizard.category,
@@ -126,7 +127,7 @@ def goto(run: WizardRun, wizard: Wizard, node: Node) -> Outcome:
     from kb.wizards.registry import get_wizard
 
     target = get_wizard(node.wizard)
-    run.outcome = "goto"
+    run.outcome = WizardOutcome.GOTO
     record(run, node.id, "goto", node.wizard)
     if target is None or not target.available:
         return Outcome(wizard.id, node.id)

@@ -1,8 +1,10 @@
 """Load wizards/*.yml with safe YAML (yaml.compose, so every value keeps its line and column)
-and report every problem at once, so one `flask kb check` run shows all that needs fixing."""
+and report every problem at once, so one `flask kb check` run shows all that needs fixing.
+Texts get the organisation's facts (``{{ facts.… }}``) from the library's settings."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from kb.wizards.validate import check_graph
 IMPACTS = ("me", "team", "everyone")
 URGENCIES = ("low", "normal", "high")
 STEP_KINDS = ("workaround", "fix")
+VERSION_CHARS = 12  # hex digits of the file's SHA-256 that wizard events carry
 TOP_KEYS = {"id", "title", "summary", "category", "keywords", "related", "nodes"}
 NODE_KEYS = {
     "open": {"text", "hint", "next", "routes", "show_articles"},
@@ -58,6 +61,7 @@ class _Checker:
         self.library = library
         self.problems: list[Problem] = []
         self.gotos: list[tuple[Wizard, Pos, str]] = []
+        self.facts = getattr(library, "facts", None)
         self._missing = False  # set when a node lacks a link (reported once, not as a loop)
 
     def error(self, pos: Pos, message: str) -> None:
@@ -66,8 +70,11 @@ class _Checker:
     def load(self) -> Wizard:
         wizard = Wizard(id=self.path.stem, title=self.path.stem.replace("-", " ").capitalize(),
                         path=self.path)
+        text: str | None = None
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
+            wizard.version = hashlib.sha256(raw).hexdigest()[:VERSION_CHARS]
+            text = raw.decode("utf-8")
             root = yamlsafe.compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -85,6 +92,9 @@ class _Checker:
             else:
                 self.error(Pos(1, 1), "a wizard file must be a mapping (id:, title:, nodes: …)")
         wizard.errors = [p.message for p in self.problems if p.level == "error"]
+        if self.facts is not None and text is not None:
+            # For `flask kb check`; the wizard still runs (an unknown variable shows as typed).
+            self.problems += self.facts.problems(self.path, text)
         return wizard
 
     # ------------------------------------------------------------------ top level
@@ -101,7 +111,7 @@ class _Checker:
         categories = getattr(self.library, "categories", None)
         if wizard.category and categories and wizard.category not in categories:
             self.error(data.pos(key="category"), f"unknown category '{wizard.category}'")
-        wizard.keywords = tuple(str(k).lower() for k in self._list(data, "keywords"))
+        wizard.keywords = tuple(self._facts(str(k)).lower() for k in self._list(data, "keywords"))
         related = data.get("related")
         if related is not None and not isinstance(related, MList):
             self.error(data.pos(key="related"), "related must be a list of article ids")
@@ -238,7 +248,10 @@ class _Checker:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             self.error(data.pos(key=key), f"{prefix}'{key}' must be text")
             return ""
-        return str(value).strip()
+        return self._facts(str(value).strip())
+
+    def _facts(self, text: str) -> str:
+        return self.facts.fill(text) if self.facts is not None else text
 
     def _link(self, data: MDict, key: str, where: str) -> str:
         value = data.get(key)

@@ -69,6 +69,7 @@ class Wizard:
     related: tuple[int, ...] = ()
     nodes: dict[str, Node] = field(default_factory=dict)
     path: Path | None = None
+    version: str = ""  # a short digest of the file: wizard events carry it (kb/insights)
     errors: list[str] = field(default_factory=list)  # plain reasons it cannot run
 
     @property

@@ -16,6 +16,7 @@ from kb.core.services import library, support
 from kb.core.softcache import rollback
 from kb.extensions import db
 from kb.models import WizardRun
+from kb.states import WizardOutcome
 from kb.wizards.engine import YES_NO, Outcome, answer, begin, describe
 from kb.wizards.model import Node, Wizard
 from kb.wizards.registry import all_wizards, get_wizard, matching_articles, route_request
@@ -113,7 +114,7 @@ def start() -> Response | str:
     text = (form.problem.data or "").strip()
     routing = route_request(text)
     if routing.security is not None or routing.wizard is None:
-        remember_text(text)
+        remember_text(text, unmatched=routing.security is None)
         db.session.commit()
         if routing.security is not None:
             return redirect(url_for("wizard.security", article=routing.security))
@@ -234,7 +235,7 @@ def _handoff(wizard: Wizard, node: Node, run: WizardRun) -> Response | str:
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         if run.outcome is None:
-            run.outcome = "handoff"
+            run.outcome = WizardOutcome.HANDOFF
             record(run, node.id, "handoff", f"/ask?run={run.key}")
             db.session.commit()
         return redirect(f"/ask?run={run.key}")

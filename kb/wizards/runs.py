@@ -18,8 +18,10 @@ from flask import session
 from sqlalchemy import select
 
 from kb.core.privacy import redact
+from kb.core.visitor import session_key
 from kb.extensions import db
 from kb.models import WizardEvent, WizardRun
+from kb.states import WizardEventKind, WizardOutcome
 
 SESSION_KEYS = "wizard_keys"  # every run key this browser owns (newest last)
 SESSION_GENERAL = "wizard_general"  # key of the row holding the last general-question text
@@ -78,16 +80,22 @@ def abandon_current() -> None:
     for key in current.values():
         run = owned_run(key)
         if run is not None and run.outcome is None:
-            run.outcome = "abandoned"
+            run.outcome = WizardOutcome.ABANDONED
             path = run.state.get("path") or ["?"]
             record(run, str(path[-1]), "abandon")
     session[SESSION_CURRENT] = {}
 
 
-def record(run: WizardRun, node_id: str, kind: str, value: str | None = None) -> None:
-    """One funnel event: visit, answer, abandon, resolved, handoff or goto."""
+def record(run: WizardRun, node_id: str, kind: WizardEventKind | str,
+           value: str | None = None) -> None:
+    """One funnel event: visit, answer, abandon, resolved, handoff, goto or unmatched, with
+    the wizard file's version and this browser's anonymous key (kb.core.searchlog)."""
+    from kb.wizards.registry import get_wizard  # the registry loads wizards through engine
+
+    wizard = get_wizard(run.wizard_id)
     db.session.add(WizardEvent(run_id=run.id, wizard_id=run.wizard_id, node_id=node_id,
-                               kind=kind, value=value))
+                               kind=WizardEventKind(kind), value=value, session_key=session_key(),
+                               version=wizard.version if wizard is not None else None))
 
 
 def update_state(run: WizardRun, **changes: Any) -> dict[str, Any]:
@@ -162,14 +170,17 @@ def handoff_payload(run_key: str) -> dict[str, Any] | None:
     }
 
 
-def remember_text(text: str) -> None:
+def remember_text(text: str, unmatched: bool = False) -> None:
     """Keep what was typed in the general question on the server (redacted), the browser
-    holding only a key: no free text in the session cookie."""
-    run = WizardRun(wizard_id=GENERAL, state={"text": redact(text).text[:2000]},
-                    outcome="unmatched")
+    holding only a key: no free text in the session cookie. ``unmatched``: no wizard took
+    it (not the security page), recorded as an event for the insights."""
+    kept = redact(text).text[:2000]
+    run = WizardRun(wizard_id=GENERAL, state={"text": kept}, outcome=WizardOutcome.UNMATCHED)
     db.session.add(run)
     db.session.flush()
     session[SESSION_GENERAL] = run.key
+    if unmatched:
+        record(run, "start", "unmatched", kept)
 
 
 def remembered_text() -> str:

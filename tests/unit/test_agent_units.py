@@ -3,7 +3,7 @@ and which tickets count as "touched today" for the daily update."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -44,7 +44,7 @@ def test_safe_next(app: Flask) -> None:
 def test_send_updates_uses_the_help_desk_day(mail_app: Flask, inbox: object) -> None:
     # 23:30 UTC on 24 November is still 24 November in London (UTC+0 in winter);
     # 00:30 local on 25 November is a new day, so a ticket touched at 23:30 gets an update.
-    now = datetime(2026, 11, 25, 0, 30)
+    now = datetime(2026, 11, 25, 0, 30, tzinfo=UTC)
     with mail_app.app_context():
         for summary, touched in (("Yesterday", now - timedelta(hours=1)),
                                  ("Today", now - timedelta(minutes=10))):

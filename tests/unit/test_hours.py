@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,12 @@ from kb.core.services import load_support
 from kb.tickets.hours import (
     add_support_hours,
     describe_deadline,
+    from_local,
     is_closed_day,
     priority_for,
     respond_by,
     support_hours_between,
+    to_local,
 )
 
 WEEKDAYS = {d: ["08:00", "18:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -30,8 +32,8 @@ CFG = {
 
 
 def utc(*args: int) -> datetime:
-    """Naive UTC, as stored. London is on GMT (= UTC) in November and December."""
-    return datetime(*args)
+    """Aware UTC, as stored. London is on GMT (= UTC) in November and December."""
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("start", "hours", "expected"), [
@@ -125,3 +127,17 @@ def test_regions_differ_and_closures_add_to_them() -> None:
     assert not is_closed_day(date(2029, 1, 2), england)
     closed = {**england, "closures": [date(2029, 1, 2)]}
     assert is_closed_day(date(2029, 1, 2), closed)
+
+
+def test_times_are_aware_in_and_out() -> None:
+    """A naive time would be read in the server's zone: refused. A time typed in a form (naive,
+    the help desk's wall clock) becomes aware UTC, summer time included."""
+    summer = {**CFG, "timezone": "Europe/London"}
+    with pytest.raises(ValueError, match="time zone"):
+        to_local(datetime(2027, 6, 1, 9, 0), summer)
+    with pytest.raises(ValueError, match="time zone"):
+        add_support_hours(datetime(2027, 6, 1, 9, 0), 1, summer)
+    assert from_local(datetime(2027, 6, 1, 9, 0), summer) == utc(2027, 6, 1, 8, 0)
+    assert from_local(datetime(2027, 1, 4, 9, 0), summer) == utc(2027, 1, 4, 9, 0)
+    assert to_local(utc(2027, 6, 1, 8, 0), summer).hour == 9
+    assert add_support_hours(utc(2027, 6, 1, 8, 0), 1, summer).tzinfo is UTC

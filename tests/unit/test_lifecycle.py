@@ -11,7 +11,15 @@ from flask import Flask
 
 from kb.extensions import db
 from kb.models import Ticket
-from kb.tickets.lifecycle import TRANSITIONS, IllegalTransition, TicketStatus, allowed, move
+from kb.tickets.lifecycle import (
+    TRANSITIONS,
+    IllegalTransition,
+    TicketStatus,
+    allowed,
+    can_move,
+    merge,
+    move,
+)
 
 S = TicketStatus
 
@@ -45,6 +53,30 @@ def test_moving_keeps_timestamps_and_writes_the_timeline(app: Flask) -> None:
         db.session.rollback()
 
 
+def test_merging_closes_through_the_table_and_for_good(app: Flask) -> None:
+    with app.app_context():
+        keep = Ticket(status="in progress", summary="s", name="n", email="e@example.org")
+        dup = Ticket(status="waiting on user", summary="s", name="n", email="e@example.org")
+        done = Ticket(status="closed", summary="s", name="n", email="e@example.org")
+        db.session.add_all([keep, dup, done])
+        db.session.flush()
+        with pytest.raises(IllegalTransition):  # closed -> closed is not in the table
+            merge(done, keep, body="", author="Ana")
+        assert done.merged_into_id is None
+        with pytest.raises(IllegalTransition):
+            merge(dup, dup, body="", author="Ana")
+        event = merge(dup, keep, body="Joined.", author="Ana")
+        assert event.kind == "merged" and dup.status == "closed" and dup.merged_into_id == keep.id
+        for target in S:  # the table allows closed -> in progress, but not for a merged ticket
+            assert not can_move(dup, target)
+            with pytest.raises(IllegalTransition):
+                move(dup, target, kind="reopened", body="", author="Sam")
+        assert dup.status == "closed"
+        with pytest.raises(IllegalTransition):  # nothing merges into a merged ticket
+            merge(keep, dup, body="", author="Ana")
+        db.session.rollback()
+
+
 def test_no_module_assigns_a_status_outside_the_lifecycle() -> None:
     kb = Path(__file__).resolve().parents[2] / "kb"
     offenders = []
@@ -55,8 +87,8 @@ def test_no_module_assigns_a_status_outside_the_lifecycle() -> None:
             if isinstance(node, ast.Assign | ast.AugAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for t in targets:
-                    if isinstance(t, ast.Attribute) and t.attr == "status" \
+                    if isinstance(t, ast.Attribute) and t.attr in ("status", "merged_into_id") \
                             and isinstance(t.value, ast.Name) and t.value.id in (
-                                "ticket", "item", "t"):
+                                "ticket", "item", "t", "duplicate", "target"):
                         offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []

@@ -46,6 +46,8 @@ def test_bundled_file_is_good() -> None:
     ("subdivision: ENG", "subdivision: YORKS", "YORKS", "unknown subdivision 'YORKS'"),
     ("closures: []", "closures: [2026-12-24, next friday]", "next friday", "is not a date"),
     ("everyone: {high: P1,", "everyone: {high: P9,", "P9", "unknown priority 'P9'"),
+    # The database takes only P1..P4 (kb/states.py: Priority).
+    ("  P4: {name: Low,", "  P5: {name: Low,", "P5: {", "unknown priority 'P5': use P1"),
     ('{name: "Network team", tier: 2}', '{name: "Network team", tier: two}', "two}",
      "'tier' must be 1, 2 or 3"),
 ])
@@ -91,7 +93,8 @@ def test_a_bad_file_keeps_the_last_good_settings(tmp_path: Path,
 
 def test_kb_check_reports_support_problems(app_factory: Any, tmp_path: Path) -> None:
     bad = write(tmp_path, GOOD.replace('fri: ["08:00", "18:00"]', "fri: [8:00, 18:00]"))
-    app = app_factory(SUPPORT_FILE=str(bad))
+    # An index of its own: articles filled in without the facts must not replace the shared one.
+    app = app_factory(SUPPORT_FILE=str(bad), INDEX_DIR=str(tmp_path / "index"))
     result = app.test_cli_runner().invoke(args=["kb", "check"])
     assert result.exit_code == 1
     line, col = line_col(bad.read_text(), "8:00, 18:00]")
@@ -102,7 +105,7 @@ def test_tickets_are_still_created_with_a_bad_file(app_factory: Any, tmp_path: P
     from tests.web.tickets_helpers import ticket_data
 
     bad = write(tmp_path, GOOD.replace('mon: ["08:00", "18:00"]', "mon: [8:00, 18:00]"))
-    client = app_factory(SUPPORT_FILE=str(bad)).test_client()
+    client = app_factory(SUPPORT_FILE=str(bad), INDEX_DIR=str(tmp_path / "index")).test_client()
     response = client.post("/ask", data=ticket_data(client))
     assert response.status_code == 302 and "/sent" in response.headers["Location"]
     assert client.get(response.headers["Location"]).status_code == 200

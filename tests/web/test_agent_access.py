@@ -132,8 +132,9 @@ def test_every_agent_route_needs_login(app: Flask, client: FlaskClient) -> None:
     # A valid CSRF token, so POSTs reach the log-in check instead of stopping at CSRF.
     token = token_from(client.get("/agent/login").get_data(as_text=True))
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/agent") or rule.endpoint == "agent.login":
-            continue
+        if not rule.rule.startswith("/agent") or rule.endpoint in ("agent.login",
+                                                                   "agent.invite"):
+            continue  # the invitation page is public: its one-time link is the key
         url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             data = {"csrf_token": token} if method == "POST" else None

@@ -115,7 +115,7 @@ def test_link_by_kb_id_escalate_and_errors(app: Flask, client: FlaskClient) -> N
          reason="Whole floor offline; switch port?")
     ticket = get_ticket(app, ticket_id)
     assert [link.article_id for link in ticket.links] == [5]
-    assert ticket.group == "Network team"
+    assert ticket.team == "Network team"
     public = [e.body for e in ticket.events if e.public]
     assert any("Try this article: My printer says it's offline (KB-5)" in b for b in public)
     assert not any("switch port" in b for b in public)

@@ -18,7 +18,7 @@ from wtforms import Form
 
 from kb import create_app
 from kb.core.inputs import MAX_ID, arg_page, parse_id, parse_number
-from kb.models import Outage
+from kb.models import InboundMessage, Outage
 from tests.conftest import csrf_token
 
 from .agent_helpers import PASSWORD, make_agent, make_ticket
@@ -76,7 +76,9 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
         from kb.models import Ticket
 
         outage = Outage(title="Printers down", message="All printers", keywords="printer")
-        db.session.add(outage)
+        held = InboundMessage(from_addr="kim@example.org", subject="Hi", body="Hello",
+                              reason="no ticket", state="held")
+        db.session.add_all([outage, held])
         db.session.commit()
         ticket = db.session.get(Ticket, ticket_id)
         assert ticket is not None
@@ -85,7 +87,8 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
                 "article_id": "1",
                 "outage_id": str(outage.id), "wizard_id": "printer", "node_id": "describe",
                 "category_id": "printing", "article_ref": "KB-1", "slug": "x",
-                "attachment_id": "1", "flag_id": "1"}
+                "attachment_id": "1", "flag_id": "1", "invitation_id": "1",
+                "message_id": str(held.id), "name": "logo.svg"}
     client = app.test_client()
     response = client.post("/agent/login", data={
         "email": "lee@example.org", "password": PASSWORD,

@@ -30,7 +30,7 @@ def wait_for_heal() -> None:
 
 def logged(app: Flask) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(SearchLog.query)))
+        return list(db.session.scalars(select(SearchLog.text)))
 
 
 def corrupt(index_dir: Path) -> None:

@@ -74,7 +74,7 @@ def test_search_finds_highlights_and_logs(app: Flask, client: FlaskClient) -> No
     assert "<mark>" in html and "found." in html
     with app.app_context():
         log = db.session.scalars(select(SearchLog)).one()
-        assert log.query == "printer offline" and log.result_count > 0
+        assert log.text == "printer offline" and log.result_count > 0
         log_id = log.id
     first = html.split('class="result"')[1].split('href="')[1].split('"')[0]
     assert "s=" in first and f"s={log_id}" not in first  # a signed token, not the bare id

@@ -23,7 +23,7 @@ def fill(app: Flask) -> None:
     now = utcnow()
     rows = [{"token": new_token(), "summary": f"Old request {i}", "description": "",
              "name": "Sam", "email": "sam@example.org", "status": "new", "priority": "P3",
-             "category": "other", "impact": "me", "urgency": "normal", "group": "Help desk",
+             "category": "other", "impact": "me", "urgency": "normal", "team": "Help desk",
              "transcript": [], "created_at": now - timedelta(days=30, minutes=i),
              "last_touched_at": now, "respond_by": now + timedelta(hours=2, minutes=i % 5000)}
             for i in range(OPEN)]

@@ -82,8 +82,8 @@ def test_prune_removes_logs_past_the_retention(app: Flask) -> None:
     with app.app_context():
         old = utcnow() - timedelta(days=500)
         run = WizardRun(wizard_id="printer", state={}, updated_at=old, created_at=old)
-        db.session.add_all([SearchLog(query="old", result_count=0, created_at=old),
-                            SearchLog(query="new", result_count=0), run])
+        db.session.add_all([SearchLog(text="old", result_count=0, created_at=old),
+                            SearchLog(text="new", result_count=0), run])
         db.session.flush()
         db.session.add(WizardEvent(run_id=run.id, wizard_id="printer", node_id="a",
                                    kind="visit", created_at=old))
@@ -91,7 +91,7 @@ def test_prune_removes_logs_past_the_retention(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["kb", "prune"])
     assert result.exit_code == 0 and "1 searches" in result.output
     with app.app_context():
-        assert [s.query for s in db.session.scalars(select(SearchLog))] == ["new"]
+        assert [s.text for s in db.session.scalars(select(SearchLog))] == ["new"]
         assert db.session.scalars(select(WizardRun)).all() == []
         assert db.session.scalars(select(WizardEvent)).all() == []
 
@@ -103,7 +103,7 @@ def test_the_retention_period_is_a_setting(app_factory: Any) -> None:
 
     app = app_factory(LOG_RETENTION_DAYS=7)
     with app.app_context():
-        db.session.add(SearchLog(query="eight days", result_count=0,
+        db.session.add(SearchLog(text="eight days", result_count=0,
                                  created_at=utcnow() - timedelta(days=8)))
         db.session.commit()
     assert app.test_cli_runner().invoke(args=["kb", "prune"]).exit_code == 0

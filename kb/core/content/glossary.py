@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from kb.core import yamlsafe
+from kb.core.content.facts import Facts
 from kb.core.content.problems import Problem
 
 # Text inside these is left alone: headings, links, code, and our own markup.
@@ -76,9 +77,11 @@ class Glossary:
         return (f'<dfn class="gloss">{word}<span class="gloss-meaning"> ({meaning})</span></dfn>')
 
 
-def load_glossary(path: Path) -> tuple[Glossary, list[Problem]]:
+def load_glossary(path: Path, facts: Facts | None = None) -> tuple[Glossary, list[Problem]]:
+    """The terms of ``_glossary.yml``; a term can be a fact (``"{{ facts.vpn.name }}"``)."""
     try:
-        data = yamlsafe.load(Path(path).read_text(encoding="utf-8")) or []
+        text = Path(path).read_text(encoding="utf-8")
+        data = yamlsafe.load(text) or []
     except FileNotFoundError:
         return Glossary(), []
     except yaml.MarkedYAMLError as exc:
@@ -86,10 +89,12 @@ def load_glossary(path: Path) -> tuple[Glossary, list[Problem]]:
         return Glossary(), [Problem.at(path, mark.line + 1 if mark else 1,
                                        f"not valid YAML: {exc.problem}",
                                        mark.column + 1 if mark else 1)]
-    terms, problems = [], []
+    terms: list[Term] = []
+    problems = facts.problems(path, text) if facts is not None else []
+    fill = facts.fill if facts is not None else str
     for i, item in enumerate(data if isinstance(data, list) else []):
         if isinstance(item, dict) and item.get("term") and item.get("meaning"):
-            terms.append(Term(str(item["term"]), str(item["meaning"]).strip()))
+            terms.append(Term(fill(str(item["term"])), fill(str(item["meaning"]).strip())))
         else:
             problems.append(Problem.at(path, 1, f"entry {i + 1} needs 'term' and 'meaning'"))
     return Glossary(terms), problems

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.core.content.article import Article
+from kb.core.content.facts import Facts
 from kb.core.content.glossary import Glossary, load_glossary
 from kb.core.content.loader import Category, load_articles, load_categories
 from kb.core.content.problems import Problem
@@ -21,6 +22,7 @@ class Library:
     glossary: Glossary = field(default_factory=Glossary)
     problems: list[Problem] = field(default_factory=list)
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
+    facts: Facts | None = None  # the facts filled in (None: variables left as written)
 
     def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
         article = self.articles.get(article_id)
@@ -43,16 +45,19 @@ class Library:
         return counts
 
 
-# Rendered HTML by (file digest, glossary): restarts and test apps skip unchanged files.
+# Rendered HTML by (file digest, glossary): restarts and test apps skip unchanged files. The
+# digest covers the values of the facts an article uses, and the glossary key its filled-in
+# terms, so a changed fact renders again.
 _RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
 
 
-def load_library(config: Mapping[str, Any]) -> Library:
-    """Load categories, glossary and articles named in the app config, rendering each article."""
+def load_library(config: Mapping[str, Any], facts: Facts | None = None) -> Library:
+    """Load categories, glossary and articles named in the app config, with the facts filled
+    in, rendering each article."""
     categories, problems = load_categories(Path(config["ARTICLES_DIR"]) / "_categories.yml")
-    glossary, gloss_problems = load_glossary(Path(config["GLOSSARY_FILE"]))
+    glossary, gloss_problems = load_glossary(Path(config["GLOSSARY_FILE"]), facts)
     problems += gloss_problems
-    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None)
+    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None, facts)
     problems += result.problems
     gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
     for article in result.articles:
@@ -68,4 +73,5 @@ def load_library(config: Mapping[str, Any]) -> Library:
         glossary=glossary,
         problems=problems,
         key_lines=result.key_lines,
+        facts=facts,
     )

@@ -1,7 +1,8 @@
 """Plain-language lint for articles: every problem with its file and line, never just the first.
 
-Checks: front matter (in the loader), duplicate ids, the six-part shape of public articles,
-internal links, acronyms, jargon, reading grade, and review dates (warnings)."""
+Checks: front matter, unknown ``{{ facts.… }}`` variables and facts typed out by hand (in the
+loader), duplicate ids, the six-part shape of public articles, internal links, acronyms,
+jargon, reading grade, and review dates (warnings)."""
 
 from __future__ import annotations
 

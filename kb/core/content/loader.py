@@ -1,4 +1,6 @@
-"""Read article files. A broken file becomes a Problem and is skipped; it never stops the site."""
+"""Read article files. A broken file becomes a Problem and is skipped; it never stops the site.
+With the organisation's facts, every ``{{ facts.… }}`` is filled in here, before anything
+renders, indexes or lints the text, and the digest covers the values used."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import yaml
 
 from kb.core import yamlsafe
 from kb.core.content.article import AUDIENCES, Article
+from kb.core.content.facts import Facts
 from kb.core.content.problems import Problem
 
 REQUIRED = ("id", "title", "summary", "category", "tags", "audience", "owner", "reviewed",
@@ -76,8 +79,9 @@ def _field_problems(meta: dict[str, Any], lines: dict[str, int], path: Path,
 
 
 def load_article(path: Path, categories: dict[str, Category] | None = None,
-                 result: LoadResult | None = None) -> Article | None:
-    """Parse one file; on any problem record it in ``result`` and return None."""
+                 result: LoadResult | None = None, facts: Facts | None = None) -> Article | None:
+    """Parse one file; on any problem record it in ``result`` and return None. Unknown
+    variables and facts typed out by hand are recorded too, but the article still loads."""
     result = result if result is not None else LoadResult()
     raw = path.read_bytes()
     try:
@@ -114,12 +118,18 @@ def load_article(path: Path, categories: dict[str, Category] | None = None,
         result.problems.extend(problems)
         return None
     body_line = text[: text.find(body)].count("\n") + 1 if body else 1
+    digest = hashlib.sha1(raw)
+    fill = facts.fill if facts is not None else str
+    if facts is not None:
+        result.problems.extend(facts.problems(path, text))
+        digest.update(facts.used(text).encode())
     article = Article(
-        id=meta["id"], title=meta["title"].strip(), summary=meta["summary"].strip(),
-        category=meta["category"], body=body, tags=tuple(meta["tags"]),
+        id=meta["id"], title=fill(meta["title"].strip()), summary=fill(meta["summary"].strip()),
+        category=meta["category"], body=fill(body), tags=tuple(fill(t) for t in meta["tags"]),
         audience=meta["audience"], owner=meta["owner"], reviewed=meta["reviewed"],
-        review_every=meta["review_every"], internal_notes=meta.get("internal_notes") or "",
-        path=path, digest=hashlib.sha1(raw).hexdigest(), body_line=body_line,
+        review_every=meta["review_every"],
+        internal_notes=fill(meta.get("internal_notes") or ""),
+        path=path, digest=digest.hexdigest(), body_line=body_line,
     )
     result.key_lines[article.id] = lines
     return article
@@ -142,14 +152,15 @@ def load_categories(path: Path) -> tuple[dict[str, Category], list[Problem]]:
     return cats, []
 
 
-def load_articles(folder: Path, categories: dict[str, Category] | None = None) -> LoadResult:
+def load_articles(folder: Path, categories: dict[str, Category] | None = None,
+                  facts: Facts | None = None) -> LoadResult:
     """Every ``*.md`` in ``folder`` (files starting with ``_`` are settings, not articles)."""
     result = LoadResult()
     seen: dict[int, Path] = {}
     for path in sorted(Path(folder).glob("*.md")):
         if path.name.startswith("_"):
             continue
-        article = load_article(path, categories, result)
+        article = load_article(path, categories, result, facts)
         if article is None:
             continue
         if article.id in seen:

@@ -26,6 +26,7 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from kb.core.content.article import Article
+from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
 from kb.core.search.synonyms import Synonyms, load_synonyms
@@ -164,6 +165,12 @@ class SearchIndex:
 
     def doc_count(self) -> int:
         return self._read(lambda e: e.searcher.doc_count(), 0)
+
+    def normalise(self, text: str, *, include_internal: bool = False) -> str:
+        """The words of a search as the analysis groups them (see ``normal.normalise``),
+        misspellings folded with this index's speller; without an index, not folded."""
+        return self._read(
+            lambda e: normalise(text, e.known, e.speller(include_internal)), normalise(text))
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -110,6 +110,7 @@ class Engine:
         self.concepts = Concepts(self.reader, synonyms)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
+        self._related: dict[tuple[int, bool, int], list[Hit]] = {}  # per article view: once
 
     def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
         """Docnums a search may return (None = all): public only unless asked, and the category.
@@ -185,6 +186,10 @@ class Engine:
 
     # -- spelling ------------------------------------------------------------------------------
 
+    def known(self, word: str) -> bool:
+        """Some article uses this word (or it has no index term at all)."""
+        return self.concepts.known(word)
+
     def speller(self, include_internal: bool) -> Speller:
         """Close words among those the articles a search may show use in their titles,
         summaries and tags (internal words never reach the public); built on the first
@@ -210,7 +215,7 @@ class Engine:
         current = best
         changed = False
         for i, w in enumerate(query_words):
-            if is_stop(w) or self.concepts.known(w):
+            if is_stop(w) or self.known(w):
                 continue
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
@@ -314,6 +319,12 @@ class Engine:
     def related(self, article_id: int, *, include_internal: bool, limit: Any) -> list[Hit]:
         """More like this: the article's key terms (Whoosh's Bo1 model) in title and body."""
         limit = _clamp(limit, 0, MAX_PER_PAGE, 5)
+        key = (article_id, include_internal, limit)
+        if key not in self._related:
+            self._related[key] = self._more_like(article_id, include_internal, limit)
+        return self._related[key]
+
+    def _more_like(self, article_id: int, include_internal: bool, limit: int) -> list[Hit]:
         docnum = self.searcher.document_number(id=str(article_id))
         allow = self.allowed(None, include_internal)
         if docnum is None or not limit or (allow is not None and not allow):
