@@ -60,11 +60,19 @@ class Concepts:
         self.reader = reader
         self.synonyms = synonyms
         self._weights: dict[str, float] = {}
+        self._known: dict[str, bool] = {}
 
     def known(self, word: str) -> bool:
-        """Some article has the word (small words count as known: they are never corrected)."""
-        keys = word_keys(word)
-        return not keys or any(self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
+        """Some article has the word (small words count as known: they are never corrected).
+        Memoised per searcher: a request asks about each of its words several times."""
+        got = self._known.get(word)
+        if got is None:
+            if len(self._known) > 50_000:
+                self._known.clear()
+            keys = word_keys(word)
+            got = self._known[word] = not keys or any(
+                self.reader.doc_frequency(name, keys[0]) for name in FIELD_BOOSTS)
+        return got
 
     def parts(self, query_words: list[str], said: Hints = NO_HINTS) -> list[Part]:
         """The request's concepts in order (a word said twice counts twice: people repeat
