@@ -82,8 +82,15 @@ FOCUS = tuple(re.compile(rx, re.IGNORECASE) for rx in (
     rf"{_WORD}\s+(?:problems?|issues?|errors?)\b"))
 
 
+# Cheap first look: text without any of these words has nothing to find.
+_FOCUS_WORDS = re.compile(r"n['’]?t\b|\b(?:not|no|never|cannot|unable|fails?|stopped|keeps?|"
+                          r"problems?|issues?|trouble|errors?|help)\b", re.IGNORECASE)
+
+
 def focus(text: str) -> frozenset[str]:
     """Lower-cased words naming what fails ("the badge does not work", "issue with Outlook")."""
+    if not _FOCUS_WORDS.search(text):
+        return frozenset()
     found = {m.group(1).lower() for rx in FOCUS for m in rx.finditer(text)}
     return frozenset(w for w in found if not is_stop(w))
 
@@ -109,6 +116,8 @@ def normalize(text: str) -> str:
 def names(text: str) -> frozenset[str]:
     """Lower-cased words written with a capital inside a sentence and never in small letters:
     likely names. Text mostly in capitals (a shouted or title-cased request) has none."""
+    if text.islower() or not any(ch.isupper() for ch in text):
+        return frozenset()
     found = list(WORD.finditer(text))
     if not found:
         return frozenset()
