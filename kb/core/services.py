@@ -69,7 +69,12 @@ def library() -> Library:
 
 
 def search_index() -> SearchIndex:
+    """The index, with the synonyms and pins made from the worklist in force (a soft-cached
+    version check: kb.core.search_overrides)."""
+    from kb.core import search_overrides
+
     index: SearchIndex = current_app.extensions["kb_search"]
+    search_overrides.refresh(index)
     return index
 
 

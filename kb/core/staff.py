@@ -232,11 +232,13 @@ def start_session(agent: Agent) -> None:
     session[SESSION_STARTED] = session[SESSION_SEEN] = time.time()
 
 
-def guard(public: frozenset[str] = frozenset(), lead: bool = False
-          ) -> Callable[[], Response | None]:
+def guard(public: frozenset[str] = frozenset(), lead: bool = False,
+          agents: frozenset[str] = frozenset()) -> Callable[[], Response | None]:
     """A ``before_request`` for a staff blueprint: a signed-in, active agent whose session is
     neither idle nor too old (else the sign-in page, saying why); ``lead`` pages also need the
-    lead role. ``public`` endpoints (the sign-in page) pass."""
+    lead role, except the ``agents`` endpoints (pages every agent may read on a lead
+    blueprint: GET and HEAD only, so what changes things stays the leads'). ``public``
+    endpoints (the sign-in page) pass."""
 
     def check() -> Response | None:
         from flask_login import current_user, logout_user
@@ -248,7 +250,8 @@ def guard(public: frozenset[str] = frozenset(), lead: bool = False
             why = session_expired(session.get(SESSION_STARTED), session.get(SESSION_SEEN), now)
             if why is None:
                 session[SESSION_SEEN] = now
-                if lead and not current_agent().is_lead:
+                readable = request.endpoint in agents and request.method in ("GET", "HEAD")
+                if lead and not readable and not current_agent().is_lead:
                     abort(403)
                 return None
             logout_user()

@@ -17,6 +17,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from kb.core.search.overrides import pinned_docs
 from kb.core.search.ranking import Concept, QueryLeaf, Ranker, TermLeaf
 from kb.core.search.request import article_ids, is_stop, is_stop_typo, without_ids
 from kb.core.search.schema import FIELD_BOOSTS, word_keys, words
@@ -119,10 +120,12 @@ class _Match:
 class Engine:
     """Runs queries on one Whoosh searcher; lives as long as that searcher (caches with it)."""
 
-    def __init__(self, searcher: Searcher, synonyms: Synonyms):
+    def __init__(self, searcher: Searcher, synonyms: Synonyms,
+                 pins: dict[str, tuple[int, ...]] | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.synonyms = synonyms
+        self.pins = pins or {}  # normalised words -> articles a lead pointed them at
         self.ranker = Ranker(searcher)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
@@ -308,6 +311,7 @@ class Engine:
         if allow is not None and not allow:
             return out
         named = self._named(raw, allow, bare=include_internal)
+        pinned = [d for d in pinned_docs(self, raw, allow, include_internal) if d not in named]
         query_words = words(without_ids(raw)) if not (named and raw.strip().isdigit()) else []
         need = out.page * out.per_page
         best = self._match(query_words, allow, need)
@@ -321,10 +325,11 @@ class Engine:
         strong = [r for r in rows if r[0] >= CUT * top_score]
         out.show_all = bool(show_all)
         shown = rows if show_all else strong
-        out.confident = bool(named) or best.confident
+        out.confident = bool(named or pinned) or best.confident
         out.coverage, out.firm, out.words = best.top, best.firm, best.words
         out.looked_up = bool(named)
-        docs = [*named, *(d for _s, _c, d in shown if d not in named)]
+        first = [*named, *pinned]
+        docs = [*first, *(d for _s, _c, d in shown if d not in first)]
         cover = {d: c for _s, c, d in rows}
         score = {d: s for s, _c, d in rows}
         out.total = len(docs) + (max(0, best.total_any - len(rows)) if show_all else 0)
