@@ -18,6 +18,9 @@ class Defaults:
     SYNONYMS_FILE = str(ROOT / "articles" / "_synonyms.yml")
     JARGON_FILE = str(ROOT / "articles" / "_jargon.yml")
     SUPPORT_FILE = str(ROOT / "support.yml")
+    # An article drafted from a ticket may be published into ARTICLES_DIR from the site (the
+    # drafts list): only where the site can write there and someone chose it. Off: download.
+    ARTICLES_WRITABLE = False
     # The logo and site icon that support.yml's brand: names are served from this folder only.
     BRAND_DIR = str(ROOT / "brand")
     # Optional: templates/ in here win over ours (same names), and overrides.css is added

@@ -236,8 +236,8 @@ def guard(public: frozenset[str] = frozenset(), lead: bool = False,
           agents: frozenset[str] = frozenset()) -> Callable[[], Response | None]:
     """A ``before_request`` for a staff blueprint: a signed-in, active agent whose session is
     neither idle nor too old (else the sign-in page, saying why); ``lead`` pages also need the
-    lead role, except the ``agents`` endpoints (pages every agent may read on a lead
-    blueprint: GET and HEAD only, so what changes things stays the leads'). ``public``
+    lead role, except the ``agents`` endpoints (what every agent may use on a lead
+    blueprint: reading the worklist, linking a ticket to a known error). ``public``
     endpoints (the sign-in page) pass."""
 
     def check() -> Response | None:
@@ -250,8 +250,7 @@ def guard(public: frozenset[str] = frozenset(), lead: bool = False,
             why = session_expired(session.get(SESSION_STARTED), session.get(SESSION_SEEN), now)
             if why is None:
                 session[SESSION_SEEN] = now
-                readable = request.endpoint in agents and request.method in ("GET", "HEAD")
-                if lead and not readable and not current_agent().is_lead:
+                if lead and request.endpoint not in agents and not current_agent().is_lead:
                     abort(403)
                 return None
             logout_user()
