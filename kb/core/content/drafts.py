@@ -26,6 +26,7 @@ from kb.core.content.lint import lint_article
 from kb.core.content.loader import LoadResult, load_article
 from kb.core.content.problems import Problem
 from kb.core.privacy import redact
+from kb.core.search.normal import FILLER
 from kb.core.search.request import is_stop
 from kb.core.search.schema import words
 
@@ -81,8 +82,10 @@ def _number(m: re.Match[str]) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    found = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-    return [s if s[-1] in ".!?" else s + "." for s in found]
+    """Whole sentences, each ending with a full stop; one that had something taken out
+    ("My password is [password removed]") is left out: it tells a reader nothing."""
+    found = [s.strip() for s in _SENTENCE.split(text) if s.strip() and "removed]" not in s]
+    return [s if s[-1] in ".!?" else s + "." for s in found if len(words(s)) > 1]
 
 
 def next_free_id(library: Library) -> int:
@@ -117,7 +120,9 @@ def markdown(source: Source, library: Library, today: date) -> Draft:
     title = scrub(source.summary, source.requester).rstrip(".") or "A problem people report"
     title = title[0].upper() + title[1:]
     category = category_for(library, source.category)
-    tags = [w for w in dict.fromkeys(w.lower() for w in words(title)) if not is_stop(w)][:6]
+    filler = set(FILLER.split())
+    tags = [w for w in dict.fromkeys(w.lower() for w in words(title))
+            if not is_stop(w) and w not in filler][:6]
     number = next_free_id(library)
     front = {
         "id": number, "title": title[:120],
@@ -125,7 +130,7 @@ def markdown(source: Source, library: Library, today: date) -> Draft:
         "category": category, "tags": tags or [category], "audience": "public",
         "owner": source.owner, "reviewed": today, "review_every": REVIEW_EVERY,
         "internal_notes": f"Drafted from {source.reference} by {source.agent} on "
-                          f"{today.isoformat()}. Check every step before you publish it.\n",
+                          f"{today.isoformat()}. Check every step before you publish it.",
     }
     seen = _sentences(scrub(source.description, source.requester)) or [title + "."]
     steps = _sentences(scrub(source.resolution, source.requester)) or ["Try it again."]
