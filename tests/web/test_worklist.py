@@ -287,3 +287,33 @@ def test_csrf_and_bad_input(app: Flask, lead: FlaskClient) -> None:
     with app.app_context():
         assert db.session.scalar(select(WorklistItem)) is None
         assert db.session.scalar(select(Ticket)) is None
+
+
+def test_flask_kb_check_lists_and_checks_the_overrides(app: Flask) -> None:
+    from kb.core import search_overrides
+
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["kb", "check"])
+    assert "Search overrides made from the worklist: 0." in clean.output
+    with app.app_context():
+        search_overrides.add_synonym("flurbo", "outlook", None)
+        search_overrides.add_pin("broken quibbix", 11, None)
+        db.session.add_all([SearchOverride(kind="pin", words="staff only", article_id=100),
+                            SearchOverride(kind="pin", words="gone", article_id=99999),
+                            SearchOverride(kind="synonym", words="the", means="<b>x</b>")])
+        db.session.commit()
+    result = runner.invoke(args=["kb", "check"])
+    out = result.output
+    assert "Search overrides made from the worklist: 5." in out
+    assert "synonym #1: 'flurbo' also finds 'outlook'" in out
+    assert "pin #2: searches for 'broken quibbix' show KB-11 first" in out
+    assert "search_override#3:1:1: error: pinned article KB-100 is internal" in out
+    assert "search_override#4:1:1: error: pinned article KB-99999 does not exist" in out
+    assert "search_override#5:1:1: error: 'the': Use a word that means something" in out
+    assert "'<b>x</b>': Use letters, digits and spaces only" in out
+    assert result.exit_code == 1 and clean.exit_code == 0, clean.output
+    with app.app_context():
+        for override_id in (3, 4, 5):
+            search_overrides.remove(override_id, None)
+        db.session.commit()
+    assert runner.invoke(args=["kb", "check"]).exit_code == 0
