@@ -29,7 +29,7 @@ SHOWN = 25  # open items listed per kind
 # someone an hour, a flag is an agent's judgement, a vote a reader's, a search a moment.
 WEIGHTS = {K.CLUSTER: 3.0, K.FLAG: 3.0, K.UNHELPFUL: 2.0, K.SEARCH: 1.0, K.DROP_OUT: 1.0,
            K.STALE: 0.5}
-KIND_NAMES = {K.SEARCH: "Searches that did not find", K.UNHELPFUL: "Voted not helpful",
+KIND_NAMES = {K.SEARCH: "Searches that found little", K.UNHELPFUL: "Voted not helpful",
               K.FLAG: "Flagged by agents", K.STALE: "Past its review date",
               K.DROP_OUT: "Wizard step people leave", K.CLUSTER: "Tickets with no article"}
 ACTION_NAMES = {WorklistAction.SYNONYM: "Added a synonym", WorklistAction.PIN:

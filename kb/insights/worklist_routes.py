@@ -139,7 +139,7 @@ def _unknown(item: wl.Item) -> str:
     """The words of the example search no article uses: what a synonym should name."""
     if item.kind is not WorklistKind.SEARCH or not item.examples:
         return ""
-    return " ".join(search_index().unknown_words(item.examples[0])[:3])
+    return " ".join(search_index().unknown_words(item.examples[0])[:3]).lower()
 
 
 def _item_page(kind: WorklistKind, key: str, period: Period, status: int = 200,
