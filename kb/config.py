@@ -32,8 +32,8 @@ class Defaults:
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
-    # Outage banners and popular articles: a query's answer is kept this long (and shown from
-    # memory while the database is down).
+    # Outage banners, known errors, popular articles, the search overrides' version: a query's
+    # answer is kept this long (and shown from memory while the database is down).
     FAIL_SOFT_CACHE_SECONDS = 10
     MAX_READING_GRADE = 8.0
     SEARCH_PER_PAGE = 10

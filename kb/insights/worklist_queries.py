@@ -57,37 +57,32 @@ def _by_key(rows: Any) -> dict[Any, list[Any]]:
 
 # ---------------------------------------------------------------- searches
 def _failed() -> ColumnElement[bool]:
+    """The searches the worklist lists; with searches_in() the predicate of the partial
+    index ix_search_log_failed (kb.models.logs.FAILED), so the database can use it."""
     return and_(SearchLog.normalised.is_not(None), SearchLog.normalised != "",
                 (SearchLog.result_count == 0) | SearchLog.confident.is_(False))
 
 
 def search_groups(period: Period, key: str | None = None) -> list[Group]:
     """Public searches that found nothing or only weak matches, grouped by their words:
-    searches found nothing, searches with weak matches, the last one, and up to three of
-    the texts typed (the commonest)."""
+    searches that found nothing, searches with weak matches, the last one, and the texts of
+    the first and the last (read from ix_search_log_failed alone, then two rows a group)."""
     where = [*searches_in(period), _failed()]
     if key is not None:
         where.append(SearchLog.normalised == key)
     n = func.count()
     rows = db.session.execute(
         select(SearchLog.normalised, count_if(SearchLog.result_count == 0),
-               count_if(SearchLog.result_count > 0), func.max(SearchLog.created_at))
+               count_if(SearchLog.result_count > 0), func.max(SearchLog.created_at),
+               func.max(SearchLog.id), func.min(SearchLog.id))
         .where(*where).group_by(SearchLog.normalised)
         .order_by(n.desc(), SearchLog.normalised).limit(TOP)).all()
-    groups = [Group(str(k), int(none or 0), last, int(weak or 0))
-              for k, none, weak, last in rows]
-    if groups:
-        texts = (select(SearchLog.normalised.label("k"), SearchLog.text.label("t"),
-                        _ranked(SearchLog.normalised,
-                                (func.count().desc(), SearchLog.text)))
-                 .where(*where, SearchLog.normalised.in_([g.key for g in groups]))
-                 .group_by(SearchLog.normalised, SearchLog.text).subquery())
-        found = _by_key(db.session.execute(
-            select(texts.c.k, texts.c.t).where(texts.c.n <= EXAMPLES)
-            .order_by(texts.c.k, texts.c.n)))
-        for g in groups:
-            g.examples = found.get(g.key, [])
-    return groups
+    ids = {i for r in rows for i in r[4:6]}
+    texts = {i: t for i, t in db.session.execute(
+        select(SearchLog.id, SearchLog.text).where(SearchLog.id.in_(ids)))} if ids else {}
+    return [Group(str(k), int(none or 0), last, int(weak or 0),
+                  list(dict.fromkeys(texts[i] for i in (newest, oldest) if i in texts)))
+            for k, none, weak, last, newest, oldest in rows]
 
 
 def group_exists(key: str) -> bool:
@@ -171,7 +166,9 @@ def drop_outs(period: Period, key: tuple[str, str] | None = None) -> list[Group]
     last = (select(func.max(WizardEvent.id).label("id")).where(*where)
             .group_by(WizardEvent.run_id).subquery())
     n = func.count()
-    left = [WizardEvent.kind.not_in(TERMINAL), WizardEvent.created_at < utcnow() - IDLE]
+    # The period again outside: the last steps are in it, and it lets the database read
+    # the period's rows by date instead of the whole table by id.
+    left = [*where, WizardEvent.kind.not_in(TERMINAL), WizardEvent.created_at < utcnow() - IDLE]
     if key is not None:
         left.append(WizardEvent.node_id == key[1])
     rows = db.session.execute(

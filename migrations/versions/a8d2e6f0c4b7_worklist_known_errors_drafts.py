@@ -33,8 +33,14 @@ def _event_kinds(values):
         batch_op.create_check_constraint(op.f('ck_ticket_event_kind'), _in('kind', values))
 
 
+FAILED = "source = 'public' AND (result_count = 0 OR confident IS false)"
+
+
 def upgrade():
     _event_kinds((*KINDS, "known error"))
+    op.create_index('ix_search_log_failed', 'search_log',
+                    ['created_at', 'normalised', 'result_count', 'id'], unique=False,
+                    postgresql_where=sa.text(FAILED), sqlite_where=sa.text(FAILED))
     # A plain ADD COLUMN (no table rebuild on SQLite, so the lower(email) index stays).
     op.add_column('ticket', sa.Column('summary_words', sa.String(length=200), nullable=True))
     op.create_table('worklist_item',
@@ -151,5 +157,6 @@ def downgrade():
     op.drop_index('ix_worklist_item_kind_key', table_name='worklist_item')
     op.drop_table('worklist_item')
     op.drop_column('ticket', 'summary_words')
+    op.drop_index('ix_search_log_failed', table_name='search_log')
     op.execute("DELETE FROM ticket_event WHERE kind = 'known error'")
     _event_kinds(KINDS)
