@@ -145,9 +145,9 @@ def _unknown(item: wl.Item) -> str:
 def _item_page(kind: WorklistKind, key: str, period: Period, status: int = 200,
                **given: FlaskForm) -> tuple[str, int]:
     roomy()
-    item = wl.one(period, dict(all_wizards()), kind, key) or wl.Item(
-        kind, key, wl.title_for(kind, key), 0, "in this period")
-    if item.count == 0 and item.state == "open":
+    item = wl.one(period, dict(all_wizards()), kind, key)
+    if item is None:  # nothing in this period: the item as the lead left it
+        item = wl.Item(kind, key, wl.title_for(kind, key), 0, "in this period")
         wl.with_state([item])
     failed = next((f for f in given.values() if f.errors), None)
     return render_template("insights/worklist_item.html", item=item, period=period,
