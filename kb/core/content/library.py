@@ -23,6 +23,7 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
     facts: Facts | None = None  # the facts filled in (None: variables left as written)
+    stamp: int = 0  # the articles folder's mtime when it was read (kb.core.services)
 
     def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
         article = self.articles.get(article_id)
