@@ -4,8 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
-# Browser tests drive Debian's Chromium; no other browser build can be downloaded here.
+# Browser tests drive Debian's Chromium; no other browser build can be downloaded here. Headless
+# they run its "old headless shell" (half the CPU of the full browser), headed the full browser.
 CHROMIUM ?= /usr/bin/chromium
+HEADLESS_SHELL ?= /usr/bin/chromium-headless-shell
 # pytest-xdist processes (each with its own app and database): half the cores from 4 cores up.
 # On a shared 2-core machine 2 workers cost ~40 % more CPU and, when busy, more time (measured
 # 2026-12-01), so there the suite runs in one process; `make test WORKERS=2` to try.
@@ -32,13 +34,15 @@ axe: node_modules/axe-core/axe.min.js
 
 # Chromium from Debian when it is missing: apt-get as root, otherwise say how and stop.
 chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x "$(HEADLESS_SHELL)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Chromium is missing: installing it with apt-get"; \
-	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+	      chromium-headless-shell; \
 	  else \
-	    echo "make test needs Chromium at $(CHROMIUM) for the browser tests." >&2; \
-	    echo "Install it once as root:  sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	    echo "make test needs $(CHROMIUM) and $(HEADLESS_SHELL) for the browser tests." >&2; \
+	    echo "Install them once as root:  sudo apt-get update &&" \
+	         "sudo apt-get install -y chromium chromium-headless-shell" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

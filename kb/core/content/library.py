@@ -43,7 +43,9 @@ class Library:
         return counts
 
 
-# Rendered HTML by (file digest, glossary): restarts and test apps skip unchanged files.
+# Rendered HTML by (file digest, glossary), for every app this process builds: a reload after
+# an edit, or the many apps a test run makes, renders only the files that changed (Markdown +
+# nh3 for all articles is most of what building an app costs). Old versions stay: a few KB each.
 _RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
 
 
