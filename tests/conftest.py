@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,27 @@ from kb.extensions import db, limiter
 from tests.web.sso_helpers import Provider, running_provider
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
+
+
+# ---------------------------------------------------------------- test folders
+_IN_MEMORY = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Test folders (SQLite databases, search indexes, uploads) in memory, on /dev/shm where
+    there is one: SQLite syncs the disk at every commit and the index writes many small files,
+    both pure cost for a test. Removed at the end; give --basetemp DIR to keep them on disk."""
+    if (config.option.basetemp or hasattr(config, "workerinput")
+            or not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK)):
+        return  # xdist workers get a folder inside the controller's
+    config.option.basetemp = tempfile.mkdtemp(prefix="kb-tests-", dir="/dev/shm")
+    config.stash[_IN_MEMORY] = config.option.basetemp
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _IN_MEMORY in config.stash:
+        shutil.rmtree(config.stash[_IN_MEMORY], ignore_errors=True)
 
 
 # ---------------------------------------------------------------- databases
