@@ -46,9 +46,10 @@ class Library:
         return counts
 
 
-# Rendered HTML by (file digest, glossary): restarts and test apps skip unchanged files. The
-# digest covers the values of the facts an article uses, and the glossary key its filled-in
-# terms, so a changed fact renders again.
+# Rendered HTML by (file digest, glossary), for every app this process builds: a reload after
+# an edit, or the many apps a test run makes, renders only the files that changed. The digest
+# covers the values of the facts an article uses, and the glossary key its filled-in terms, so
+# a changed fact renders again. Old versions stay: a few KB each.
 _RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
 
 
