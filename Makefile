@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
-# Browser tests drive Debian's Chromium; no other browser build can be downloaded here.
+# Browser tests drive Debian's Chromium (/usr/bin/chromium); no other browser build can be
+# downloaded here. KB_TEST_CHROMIUM=/usr/bin/chromium-headless-shell (Debian's package of that
+# name) runs them for about half the CPU, for local runs.
 CHROMIUM ?= /usr/bin/chromium
 # pytest-xdist processes (each with its own app and database): half the cores from 4 cores up.
 # On a shared 2-core machine 2 workers cost ~40 % more CPU and, when busy, more time (measured

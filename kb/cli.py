@@ -31,11 +31,17 @@ def check(strict: bool) -> None:
     from kb.tickets.supportfile import lint_support
 
     support_problems = lint_support(Path(cfg["SUPPORT_FILE"]), Path(cfg["BRAND_DIR"]))
-    problems = sorted(problems + wizard_problems + support_problems)
+    from kb.core import search_overrides
+
+    overrides, override_problems = search_overrides.check(library())
+    problems = sorted(problems + wizard_problems + support_problems + override_problems)
     for problem in problems:
         click.echo(str(problem), err=problem.level == "error")
     errors = [p for p in problems if p.level == "error" or strict]
     lib = library()
+    click.echo(f"Search overrides made from the worklist: {len(overrides)}.")
+    for line in overrides:
+        click.echo(f"  {line}")
     click.echo(f"{len(lib.articles)} articles, {len(wizards)} wizards checked: "
                f"{len(errors)} errors, {len(problems) - len(errors)} warnings.")
     if not support_problems:

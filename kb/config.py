@@ -18,6 +18,9 @@ class Defaults:
     SYNONYMS_FILE = str(ROOT / "articles" / "_synonyms.yml")
     JARGON_FILE = str(ROOT / "articles" / "_jargon.yml")
     SUPPORT_FILE = str(ROOT / "support.yml")
+    # An article drafted from a ticket may be published into ARTICLES_DIR from the site (the
+    # drafts list): only where the site can write there and someone chose it. Off: download.
+    ARTICLES_WRITABLE = False
     # The logo and site icon that support.yml's brand: names are served from this folder only.
     BRAND_DIR = str(ROOT / "brand")
     # Optional: templates/ in here win over ours (same names), and overrides.css is added
@@ -29,8 +32,8 @@ class Defaults:
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
-    # Outage banners and popular articles: a query's answer is kept this long (and shown from
-    # memory while the database is down).
+    # Outage banners, known errors, popular articles, the search overrides' version: a query's
+    # answer is kept this long (and shown from memory while the database is down).
     FAIL_SOFT_CACHE_SECONDS = 10
     MAX_READING_GRADE = 8.0
     SEARCH_PER_PAGE = 10

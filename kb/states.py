@@ -44,6 +44,7 @@ class TicketEventKind(StrEnum):
     UPDATE = "update"
     RATING = "rating"
     MERGED = "merged"  # a duplicate joined into another ticket (closed for good)
+    KNOWN_ERROR = "known error"  # linked to a known error, or told that it is fixed
 
 
 class AgentRole(StrEnum):
@@ -87,4 +88,57 @@ class InboundState(StrEnum):
 
     HELD = "held"
     ADDED = "added"
+    DISCARDED = "discarded"
+
+
+class WorklistKind(StrEnum):
+    """What a content worklist item is about (kb/insights/worklist.py computes them)."""
+
+    SEARCH = "search"  # a group of searches that found nothing or only weak matches
+    UNHELPFUL = "unhelpful"  # an article people voted "not helpful"
+    FLAG = "flag"  # an article agents flagged
+    STALE = "stale"  # an article past its review date
+    DROP_OUT = "drop-out"  # a wizard step where many people leave
+    CLUSTER = "ticket-cluster"  # tickets with the same words and no linked article
+
+
+class WorklistState(StrEnum):
+    """A lead's decision on a worklist item; the evidence itself is always computed."""
+
+    OPEN = "open"
+    SNOOZED = "snoozed"
+    CLOSED = "closed"
+
+
+class WorklistAction(StrEnum):
+    """What was done when an item was closed."""
+
+    SYNONYM = "synonym"  # search now treats the words as a synonym
+    PIN = "pin"  # search now puts one article first for these words
+    NEW_ARTICLE = "new article"
+    EDITED = "edited"  # the article was changed
+    WIZARD = "wizard"  # the wizard was changed
+    NOTHING = "nothing"  # looked at: nothing to change
+
+
+class OverrideKind(StrEnum):
+    """A change to search made from the worklist, kept in the database (no deploy)."""
+
+    SYNONYM = "synonym"
+    PIN = "pin"
+
+
+class KnownErrorStatus(StrEnum):
+    """A known error (ITIL problem management): investigating → known error → fixed."""
+
+    INVESTIGATING = "investigating"
+    KNOWN_ERROR = "known error"
+    FIXED = "fixed"
+
+
+class DraftState(StrEnum):
+    """An article drafted from a ticket: waiting for its owner, published or thrown away."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
     DISCARDED = "discarded"

@@ -23,12 +23,12 @@ CSP = (
 
 
 def init_web(app: Flask) -> None:
-    from kb import agents, tickets
+    from kb import agents, insights, tickets
     from kb.api import routes as api
     from kb.core.health import init_health
-    from kb.insights import routes as insights
     from kb.ops import routes as ops
     from kb.outages import routes as outages
+    from kb.problems import routes as problems
     from kb.public import brand_routes  # noqa: F401  (its routes join the public blueprint)
     from kb.public import routes as public
     from kb.wizards import routes as wizards
@@ -39,8 +39,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(wizards.bp)
     app.register_blueprint(tickets.make_blueprint())
     app.register_blueprint(agents.make_blueprint())
-    app.register_blueprint(insights.bp)
+    app.register_blueprint(insights.make_blueprint())
     app.register_blueprint(outages.bp)
+    app.register_blueprint(problems.bp)
     app.register_blueprint(ops.bp)
     init_health(app)
 

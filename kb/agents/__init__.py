@@ -9,6 +9,7 @@ from flask import Blueprint
 
 def make_blueprint() -> Blueprint:
     from kb.agents import (  # noqa: F401  (they add routes)
+        draft_routes,
         inbox_routes,
         invite_routes,
         merge_routes,

@@ -117,27 +117,33 @@ def queue(status: str = "open", category: str = "", priority: str = "",
 
 def likely_duplicates(tickets: list[Ticket], within_hours: float = 24) -> dict[int, int]:
     """Ticket id -> the earlier open ticket it probably repeats: the same requester, a
-    similar summary (most content words shared), within a day."""
+    similar summary (most content words shared), within a day. Reads four columns of the
+    candidates, not whole tickets, and each candidate's words once: a queue page costs the
+    same beside ten thousand open tickets as beside ten."""
     if not tickets:
         return {}
     emails = {t.email.lower() for t in tickets}
     earliest = min(t.created_at for t in tickets) - timedelta(hours=within_hours)
-    others = db.session.scalars(
-        select(Ticket).where(func.lower(Ticket.email).in_(emails), Ticket.outage_id.is_(None),
-                             Ticket.status.in_(OPEN),
-                             Ticket.created_at >= earliest)
+    others = db.session.execute(
+        select(Ticket.id, func.lower(Ticket.email), Ticket.created_at, Ticket.summary)
+        .where(func.lower(Ticket.email).in_(emails), Ticket.outage_id.is_(None),
+               Ticket.status.in_(OPEN), Ticket.created_at >= earliest)
         .order_by(Ticket.created_at, Ticket.id)).all()
+    words_of: dict[int, set[str]] = {}
     out: dict[int, int] = {}
     for t in tickets:
         mine = _summary_words(t.summary)
-        for o in others:
-            if o.id == t.id or o.created_at > t.created_at or o.email.lower() != t.email.lower():
+        email = t.email.lower()
+        for o_id, o_email, o_created, o_summary in others:
+            if o_id == t.id or o_created > t.created_at or o_email != email:
                 continue
-            if abs((t.created_at - o.created_at).total_seconds()) > within_hours * 3600:
+            if abs((t.created_at - o_created).total_seconds()) > within_hours * 3600:
                 continue
-            theirs = _summary_words(o.summary)
+            theirs = words_of.get(o_id)
+            if theirs is None:
+                theirs = words_of[o_id] = _summary_words(o_summary)
             if mine and theirs and len(mine & theirs) / len(mine | theirs) >= 0.5:
-                out[t.id] = o.id
+                out[t.id] = o_id
                 break
     return out
 

@@ -30,6 +30,7 @@ from kb.agents.forms import (
     StatusForm,
 )
 from kb.agents.queue import VIEWS, likely_duplicates, queue
+from kb.core import known_errors
 from kb.core.inputs import arg_page
 from kb.core.mail import STATE_WORDS, emails_for
 from kb.core.services import library, search_index, support
@@ -139,6 +140,17 @@ def _outages(item: Ticket) -> list[Any]:
         return []
 
 
+def _known(item: Ticket) -> tuple[list[Any], list[Any]]:
+    """The known errors this ticket is linked to, and those its words match (not linked)."""
+    try:
+        linked = known_errors.linked_to(item.id)
+        have = {k.id for k in linked}
+        return linked, [k for k in known_errors.matching(f"{item.summary} {item.description}")
+                        if k.id not in have]
+    except Exception:  # the knowledge panel helps; it must never break the ticket page
+        return [], []
+
+
 def _next_ticket(item: Ticket) -> int | None:
     """The most urgent other open ticket (the queue's first row that is not this one)."""
     rows = queue(per_page=2).rows
@@ -158,7 +170,7 @@ def render_ticket(item: Ticket, status: int = 200, **given: FlaskForm) -> tuple[
                            emails=emails_for(item.id), email_states=STATE_WORDS,
                            tried=tried_path(item.transcript or []),
                            next_ticket=_next_ticket(item), suggested=_suggested(item, linked),
-                           outages=_outages(item), **forms), status
+                           outages=_outages(item), known=_known(item), **forms), status
 
 
 @bp.route("/tickets/<int:ticket_id>", endpoint="ticket")

@@ -4,6 +4,7 @@ support configuration. Views reach them through these functions, never through g
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -38,28 +39,42 @@ def init_content(app: Flask) -> None:
 
 
 def _load(app: Flask, settings: SupportSettings) -> Library:
+    stamp = _folder_stamp(app)  # before reading: a file added meanwhile is read next time
     lib = load_library(app.config, settings.facts)
+    lib.stamp = stamp
     for problem in lib.problems:
         log.warning("content problem: %s", problem)
     app.extensions["kb_library"] = lib
     return lib
 
 
+def _folder_stamp(app: Flask) -> int:
+    """When a file was last added to or removed from the articles folder (one stat): an
+    article published from the site (kb/agents/drafts.py) reaches every process."""
+    try:
+        return os.stat(app.config["ARTICLES_DIR"]).st_mtime_ns
+    except OSError:
+        return 0
+
+
 _RELOADING = threading.Lock()
 
 
 def library() -> Library:
-    """The articles, loaded again (and re-indexed) when a fact in support.yml changed."""
+    """The articles, loaded again (and re-indexed) when a fact in support.yml changed or a
+    file was added to or removed from the articles folder."""
     app = current_app
     lib: Library = app.extensions["kb_library"]
     settings: SupportSettings = app.extensions["kb_support"]
     facts = settings.facts
-    if lib.facts is not None and lib.facts.digest == facts.digest:
+    stamp = _folder_stamp(app)
+    if lib.facts is not None and lib.facts.digest == facts.digest and lib.stamp == stamp:
         return lib
     with _RELOADING:
         lib = app.extensions["kb_library"]
-        if lib.facts is None or lib.facts.digest != facts.digest:
-            log.warning("support.yml's facts changed: articles loaded again")
+        if lib.facts is None or lib.facts.digest != facts.digest or lib.stamp != stamp:
+            log.warning("support.yml's facts or the articles folder changed: articles "
+                        "loaded again")
             lib = _load(app, settings)
             try:
                 search_index().sync(lib.visible(include_internal=True))
@@ -69,8 +84,23 @@ def library() -> Library:
 
 
 def search_index() -> SearchIndex:
+    """The index, with the synonyms and pins made from the worklist in force (a soft-cached
+    version check: kb.core.search_overrides)."""
+    from kb.core import search_overrides
+
     index: SearchIndex = current_app.extensions["kb_search"]
+    search_overrides.refresh(index)
     return index
+
+
+def reload_content() -> Library:
+    """Read the articles again (one was just published from the site) and bring this
+    process's index up to date; other processes see the new article after their restart."""
+    app = current_app
+    with _RELOADING:
+        lib = _load(app, app.extensions["kb_support"])
+    search_index().sync(lib.visible(include_internal=True))
+    return lib
 
 
 def support() -> dict[str, Any]:

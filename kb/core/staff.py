@@ -232,11 +232,13 @@ def start_session(agent: Agent) -> None:
     session[SESSION_STARTED] = session[SESSION_SEEN] = time.time()
 
 
-def guard(public: frozenset[str] = frozenset(), lead: bool = False
-          ) -> Callable[[], Response | None]:
+def guard(public: frozenset[str] = frozenset(), lead: bool = False,
+          agents: frozenset[str] = frozenset()) -> Callable[[], Response | None]:
     """A ``before_request`` for a staff blueprint: a signed-in, active agent whose session is
     neither idle nor too old (else the sign-in page, saying why); ``lead`` pages also need the
-    lead role. ``public`` endpoints (the sign-in page) pass."""
+    lead role, except the ``agents`` endpoints (what every agent may use on a lead
+    blueprint: reading the worklist, linking a ticket to a known error). ``public``
+    endpoints (the sign-in page) pass."""
 
     def check() -> Response | None:
         from flask_login import current_user, logout_user
@@ -248,7 +250,7 @@ def guard(public: frozenset[str] = frozenset(), lead: bool = False
             why = session_expired(session.get(SESSION_STARTED), session.get(SESSION_SEEN), now)
             if why is None:
                 session[SESSION_SEEN] = now
-                if lead and not current_agent().is_lead:
+                if lead and request.endpoint not in agents and not current_agent().is_lead:
                     abort(403)
                 return None
             logout_user()

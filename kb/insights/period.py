@@ -88,7 +88,7 @@ def parse_period(args: Any, today: date) -> Period:
     raw = args.get("days")
     if raw in (None, ""):
         days = DEFAULT_DAYS
-    elif isinstance(raw, str) and raw.isdigit() and int(raw) in PRESETS:
+    elif isinstance(raw, str) and raw in {str(p) for p in PRESETS}:  # not isdigit(): '²'
         days = int(raw)
     else:
         raise PeriodError("Choose 7, 30 or 90 days, or your own dates.")

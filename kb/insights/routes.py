@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 from sqlalchemy import text
 
-from kb.core import staff
 from kb.extensions import db
+from kb.insights.blueprint import bp
 from kb.insights.charts import spark_points
 from kb.insights.panels import PANELS, SECTIONS, Section
 from kb.insights.period import PRESETS, Period, PeriodError, parse_period
@@ -24,15 +24,13 @@ from kb.models import utcnow
 from kb.wizards.registry import all_wizards  # the wizard files (nodes, titles), no routes
 
 WORK_MEM = "32MB"
-bp = Blueprint("insights", __name__, url_prefix="/agent/insights")
-bp.before_request(staff.guard(lead=True))
 
 
 def _wizards() -> dict[str, Any]:
     return dict(all_wizards())
 
 
-@bp.get("")
+@bp.get("/insights")
 def index() -> Response | tuple[str, int] | str:
     today = utcnow().date()
     try:
@@ -44,7 +42,7 @@ def index() -> Response | tuple[str, int] | str:
     if request.args.get("format") not in (None, "", "html"):
         return _page(period, [], "Choose the page or format=csv."), 400
     wizards = _wizards()
-    _roomy()
+    roomy()
     sections = [build(period, wizards) for _title, build in SECTIONS.values()]
     db.session.commit()  # the days the score rolled up (kb.insights.rollup)
     return _page(period, sections)
@@ -55,7 +53,7 @@ def _csv(period: Period) -> Response | tuple[str, int]:
     section_id = PANELS.get(panel) if isinstance(panel, str) else None
     if section_id is None:
         return _page(period, [], "There is no such panel to download."), 400
-    _roomy()
+    roomy()
     section = SECTIONS[section_id][1](period, _wizards())
     db.session.commit()
     table = section.table(panel)
@@ -66,7 +64,7 @@ def _csv(period: Period) -> Response | tuple[str, int]:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _roomy() -> None:
+def roomy() -> None:
     """On PostgreSQL, room for this request's groupings to stay in memory (the default 4 MB
     spills a 90-day grouping of searches to disk); SET LOCAL ends with the transaction."""
     if db.engine.dialect.name == "postgresql":

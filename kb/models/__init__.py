@@ -5,6 +5,7 @@ agents, outages and email. Import tables from here (``from kb.models import Tick
 from __future__ import annotations
 
 from kb.models.base import new_token, utcnow
+from kb.models.learning import ArticleDraft, SearchOverride, WorklistItem
 from kb.models.logs import (
     ArticleView,
     Feedback,
@@ -16,6 +17,7 @@ from kb.models.logs import (
 )
 from kb.models.mail import InboundMessage, OutboxEmail
 from kb.models.people import Agent, Invitation, Requester
+from kb.models.problems import KnownError, KnownErrorTicket
 from kb.models.tickets import (
     ArticleFlag,
     Attachment,
@@ -28,12 +30,15 @@ from kb.models.tickets import (
 
 __all__ = [
     "Agent",
+    "ArticleDraft",
     "ArticleFlag",
     "ArticleView",
     "Attachment",
     "Feedback",
     "InboundMessage",
     "Invitation",
+    "KnownError",
+    "KnownErrorTicket",
     "Outage",
     "OutageUpdate",
     "OutboxEmail",
@@ -41,11 +46,13 @@ __all__ = [
     "RolledUpWeek",
     "ScoreWeek",
     "SearchLog",
+    "SearchOverride",
     "Ticket",
     "TicketArticle",
     "TicketEvent",
     "WizardEvent",
     "WizardRun",
+    "WorklistItem",
     "new_token",
     "utcnow",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import text as sql  # the class below has a column named text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.dbtypes import JSONDocument, closed_set
@@ -16,6 +17,9 @@ from kb.states import (
     WizardEventKind,
     WizardOutcome,
 )
+
+# The searches the content worklist lists (kb/insights/worklist_queries.py says the same).
+FAILED = "source = 'public' AND (result_count = 0 OR confident IS false)"
 
 
 class SearchLog(db.Model):  # type: ignore[name-defined]
@@ -53,6 +57,10 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
         Index("ix_search_log_clicked", "clicked_article_id", "created_at"),
         # A new ticket marks the same browser's searches of the day before.
         Index("ix_search_log_session", "session_key", "created_at"),
+        # The content worklist: searches that found nothing or only weak matches, grouped by
+        # their words over a period from the index alone (a quarter of the rows at most).
+        Index("ix_search_log_failed", "created_at", "normalised", "result_count", "id",
+              postgresql_where=sql(FAILED), sqlite_where=sql(FAILED)),
     )
 
 

@@ -60,6 +60,9 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     status: Mapped[TicketStatus] = mapped_column(closed_set(TicketStatus, "status", 20),
                                                  default=TicketStatus.NEW, index=True)
     summary: Mapped[str] = mapped_column(String(200))
+    # The summary's words as searches are grouped (kb.core.search.normal): tickets with the
+    # same words and no linked article are a cluster on the content worklist.
+    summary_words: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     wizard_id: Mapped[str | None] = mapped_column(String(80))

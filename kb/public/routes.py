@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
+from kb.core.known_errors import public_notices
 from kb.core.privacy import redact
 from kb.core.searchlog import MAX_QUERY, click_token, record_view, run_search
 from kb.core.services import library, search_index, support
@@ -110,8 +111,10 @@ def search() -> str:
     exact = request.args.get("exact") == "1"
     results, log_id = run_search(q, category, page, "public", exact=exact,
                                  show_all=request.args.get("show") == "all")
+    notices = public_notices(f"{q} {results.did_you_mean or ''}") if q else []
     return render_template("search.html", q=q, results=results, category=category,
                            log_id=log_id, banners_text=q, counts=library().category_counts(),
+                           known_errors=notices,
                            exact="1" if exact else "", rebuilding=search_index().broken)
 
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from kb.core.privacy import redact
+from kb.core.search.normal import cluster_key
 from kb.core.searchlog import mark_followed
-from kb.core.services import support
+from kb.core.services import search_index, support
 from kb.extensions import db
 from kb.models import Attachment, Ticket, TicketEvent, utcnow
 from kb.tickets.hours import describe_deadline, priority_for, resolve_by, respond_by
@@ -125,8 +126,10 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
     cfg = support()
     created = now or utcnow()
     priority = priority_for(data.impact, data.urgency, cfg)
+    summary = redact(data.summary).text.strip()[:200]
     ticket = Ticket(
-        summary=redact(data.summary).text.strip()[:200],
+        summary=summary,
+        summary_words=summary_words(summary),
         description=redact(data.description).text.strip(),
         transcript=[_redact_item(i) for i in data.transcript],
         wizard_id=data.wizard_id,
@@ -161,6 +164,16 @@ def create_ticket(data: NewTicket, now: datetime | None = None) -> tuple[Ticket,
     mark_followed(ticket.session_key, created)  # the visits before it did not help
     db.session.flush()
     return ticket, True
+
+
+def summary_words(summary: str) -> str | None:
+    """The summary's words as searches are grouped (the worklist's ticket clusters); None
+    when the index cannot say (the ticket matters more)."""
+    try:
+        return cluster_key(search_index().normalise(summary)) or None
+    except Exception:
+        log.warning("ticket summary not normalised", exc_info=True)
+        return None
 
 
 def _redact_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from kb.core.health import DB_DOWN
+from kb.core.known_errors import public_notices
 from kb.core.services import library, support
 from kb.core.softcache import rollback
 from kb.extensions import db
@@ -266,6 +267,10 @@ def _render_node(wizard: Wizard, node: Node, run: WizardRun | None, form: FlaskF
             context["matches"] = [h for h in matching_articles(said) if h.id != node.article]
     if node.type == "article":
         context["article"] = library().get(node.article or 0)
+    if run is not None:  # what they told us so far, in their words
+        said = " ".join(str(a.get("answer", "")) for a in (run.state.get("answers") or {})
+                        .values() if isinstance(a, dict) and a.get("kind") == "open")
+        context["known_errors"] = public_notices(said) if said.strip() else []
     template = "wizard/resolved.html" if node.type == "resolved" else "wizard/node.html"
     return render_template(
         template, wizard=wizard, node=node, run=run, form=form, change=change,

@@ -24,7 +24,7 @@ def test_insights_page_reads_well_and_passes_axe(page: Page, live_app: tuple[Fla
     email = f"lead-{uuid.uuid4().hex[:8]}@example.org"
     with app.app_context():
         create_agent(email, "Lee Lead", PASSWORD, "lead")
-        db.session.commit()
+        db.session.commit()  # create_agent flushes only
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text)
             if "Content Security Policy" in m.text else None)

@@ -8,7 +8,8 @@ import ast
 from pathlib import Path
 
 KB = Path(__file__).resolve().parents[2] / "kb"
-AREAS = ("public", "wizards", "tickets", "agents", "outages", "api", "ops", "insights", "sso")
+AREAS = ("public", "wizards", "tickets", "agents", "outages", "api", "ops", "insights", "sso",
+         "problems")
 # Where a commit is the end of a unit of work: route modules, CLI commands, the mail worker's
 # claim/send steps, the best-effort search log, retention pruning, each message the built-in
 # SMTP receiver takes in.

@@ -191,6 +191,26 @@ def test_review_overdue_is_a_warning(tmp_path: Path) -> None:
     assert overdue and overdue[0].level == "warning" and overdue[0].line == 9
 
 
+def test_rendering_is_kept_until_the_file_or_the_glossary_changes(tmp_path: Path) -> None:
+    """Every app a process builds (test apps, a reloaded site) takes an unchanged article's
+    HTML from the render cache; an edited file, or a new glossary, is rendered again."""
+    (tmp_path / "_categories.yml").write_text("- {id: printing, name: Printers}\n")
+    glossary = tmp_path / "_glossary.yml"
+    glossary.write_text("[]\n")
+    write(tmp_path, "good.md", article_text())
+    config = {"ARTICLES_DIR": str(tmp_path), "GLOSSARY_FILE": str(glossary)}
+    first = load_library(config).articles[1]
+    again = load_library(config).articles[1]
+    assert again is not first and again.html is first.html  # the very same string: cached
+    write(tmp_path, "good.md", article_text().replace("lost its link", "lost its wifi link"))
+    edited = load_library(config).articles[1]
+    assert "lost its wifi link" in edited.html and "lost its link" not in edited.html
+    glossary.write_text("- term: light\n  meaning: the lamp on the front\n")
+    explained = load_library(config).articles[1]
+    assert "the lamp on the front" in explained.html
+    assert "the lamp on the front" not in edited.html
+
+
 def test_render_sanitises_and_anchors() -> None:
     html, toc = render("## Fix it\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n"
                        "!!! warning \"Careful\"\n    Save first.\n")

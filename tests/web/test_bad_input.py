@@ -88,7 +88,8 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
                 "outage_id": str(outage.id), "wizard_id": "printer", "node_id": "describe",
                 "category_id": "printing", "article_ref": "KB-1", "slug": "x",
                 "attachment_id": "1", "flag_id": "1", "invitation_id": "1",
-                "message_id": str(held.id), "name": "logo.svg"}
+                "message_id": str(held.id), "name": "logo.svg", "draft_id": "1",
+                "override_id": "1", "known_id": "1"}
     client = app.test_client()
     response = client.post("/agent/login", data={
         "email": "lee@example.org", "password": PASSWORD,

@@ -103,3 +103,47 @@ def test_agent_pages_render_without_sql(app: Flask, client: FlaskClient,
         response = client.get(page)
         assert response.status_code in (200, 403), page
     assert watch.offences == [], "\n".join(f"{t}: {q}" for t, q in watch.offences)
+
+
+def test_learning_loop_pages_render_without_sql(app: Flask, client: FlaskClient,
+                                                watch: _Watch) -> None:
+    """The worklist, its items, synonyms and pins, known errors and drafts, as a lead, with
+    a row in each of their tables."""
+    from kb.models import (
+        ArticleDraft,
+        ArticleFlag,
+        KnownError,
+        KnownErrorTicket,
+        SearchLog,
+        SearchOverride,
+        WorklistItem,
+    )
+
+    ticket_id, _token = _history(app)
+    make_agent(app, "lee@example.org", "lead", "Lee Lead")
+    with app.app_context():
+        db.session.add_all([
+            SearchLog(text="flurbo", normalised="flurbo", result_count=0, source="public"),
+            KnownError(title="Printer says offline", symptoms="printer offline",
+                       workaround_article_id=1, status="known error"),
+            ArticleFlag(article_id=1, reason="wrong", note="Old menu"),
+            ArticleDraft(ticket_id=ticket_id, title="Draft", owner="Print team",
+                         filename="draft.md", body="---\nid: 90\n---\n", problems=["x"]),
+        ])
+        db.session.flush()
+        db.session.add_all([
+            KnownErrorTicket(known_error_id=1, ticket_id=ticket_id),
+            SearchOverride(kind="synonym", words="flurbo", means="outlook", created_by_id=1),
+            WorklistItem(kind="search", key="flurbo", note="", assignee_id=1),
+        ])
+        db.session.commit()
+    login(client, "lee@example.org")
+    pages = ["/agent/worklist", "/agent/worklist?view=closed", "/agent/worklist?view=mine",
+             "/agent/worklist/item?kind=search&key=flurbo", "/agent/worklist/item?kind=flag&key=1",
+             "/agent/worklist/search-words", "/agent/problems", "/agent/problems/1",
+             "/agent/problems/new", "/agent/drafts", "/agent/drafts/1",
+             f"/agent/tickets/{ticket_id}", "/search?q=printer+offline"]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+    assert watch.offences == [], "\n".join(f"{t}: {q}" for t, q in watch.offences)

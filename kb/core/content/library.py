@@ -23,6 +23,7 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
     facts: Facts | None = None  # the facts filled in (None: variables left as written)
+    stamp: int = 0  # the articles folder's mtime when it was read (kb.core.services)
 
     def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
         article = self.articles.get(article_id)
@@ -45,9 +46,10 @@ class Library:
         return counts
 
 
-# Rendered HTML by (file digest, glossary): restarts and test apps skip unchanged files. The
-# digest covers the values of the facts an article uses, and the glossary key its filled-in
-# terms, so a changed fact renders again.
+# Rendered HTML by (file digest, glossary), for every app this process builds: a reload after
+# an edit, or the many apps a test run makes, renders only the files that changed. The digest
+# covers the values of the facts an article uses, and the glossary key its filled-in terms, so
+# a changed fact renders again. Old versions stay: a few KB each.
 _RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
 
 

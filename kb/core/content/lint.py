@@ -174,6 +174,27 @@ def reading_grade(article: Article) -> float:
     return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
 
 
+def lint_article(article: Article, path: Path, library: Library, *, jargon: dict[str, str],
+                 wizard_ids: set[str], max_grade: float = 8.0,
+                 today: date | None = None) -> list[Problem]:
+    """Every problem of one loaded article (the checks `flask kb check` runs on each)."""
+    problems: list[Problem] = []
+    if article.is_public:
+        problems += check_shape(article, path)
+        grade = reading_grade(article)
+        if grade > max_grade:
+            problems.append(Problem.at(path, article.body_line,
+                                       f"reading grade {grade:.1f} is above {max_grade:g}: "
+                                       "use shorter sentences and everyday words"))
+    problems += check_links(article, path, library, wizard_ids)
+    problems += check_words(article, path, library, jargon)
+    if article.overdue(today):
+        line = library.key_lines.get(article.id, {}).get("reviewed", 1)
+        problems.append(Problem.at(path, line, f"review was due on {article.review_due}",
+                                   level="warning"))
+    return problems
+
+
 def lint(library: Library, *, jargon: dict[str, str], wizard_ids: Iterable[str],
          max_grade: float = 8.0, today: date | None = None) -> list[Problem]:
     """Every problem in every article (load problems included), sorted by file and line."""
@@ -181,17 +202,6 @@ def lint(library: Library, *, jargon: dict[str, str], wizard_ids: Iterable[str],
     wizard_ids = set(wizard_ids)
     for article in library.articles.values():
         path = article.path or Path(f"KB-{article.id}")
-        if article.is_public:
-            problems += check_shape(article, path)
-            grade = reading_grade(article)
-            if grade > max_grade:
-                problems.append(Problem.at(path, article.body_line,
-                                           f"reading grade {grade:.1f} is above {max_grade:g}: "
-                                           "use shorter sentences and everyday words"))
-        problems += check_links(article, path, library, wizard_ids)
-        problems += check_words(article, path, library, jargon)
-        if article.overdue(today):
-            line = library.key_lines.get(article.id, {}).get("reviewed", 1)
-            problems.append(Problem.at(path, line, f"review was due on {article.review_due}",
-                                       level="warning"))
+        problems += lint_article(article, path, library, jargon=jargon, wizard_ids=wizard_ids,
+                                 max_grade=max_grade, today=today)
     return sorted(problems)

@@ -26,10 +26,11 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from kb.core.content.article import Article
+from kb.core.search import overrides
 from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
-from kb.core.search.synonyms import Synonyms, load_synonyms
+from kb.core.search.synonyms import Synonyms, Vocabulary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,7 +46,9 @@ class SearchIndex:
     def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None):
         self.index_dir = Path(index_dir)
         self.synonyms_file = synonyms_file
-        self._synonyms: Synonyms | None = None
+        # The file's synonyms, and those and the pins made from the content worklist
+        # (kb.core.search_overrides), given to every searcher.
+        self.vocabulary = Vocabulary(synonyms_file, stem_word)
         self._lock = threading.RLock()
         self._ix: Index | None = None
         self._target: str | None = None
@@ -61,9 +64,15 @@ class SearchIndex:
 
     @property
     def synonyms(self) -> Synonyms:
-        if self._synonyms is None:
-            self._synonyms = load_synonyms(self.synonyms_file, stem_word)
-        return self._synonyms
+        return self.vocabulary.synonyms
+
+    def use_overrides(self, version: object, groups: list[list[str]],
+                      pins: dict[str, tuple[int, ...]]) -> None:
+        """Search with these synonym groups beside the file's, and these pins, from the next
+        query on (the searcher stays open: nothing is re-indexed)."""
+        with self._lock:
+            if self.vocabulary.use(version, groups, pins) and self._engine is not None:
+                self._engine.use_vocabulary(self.synonyms, self.vocabulary.pins)
 
     def _link_target(self) -> str | None:
         try:
@@ -100,12 +109,12 @@ class SearchIndex:
                 self._mark_broken()
                 return None
             if self._engine is None:
-                self._engine = Engine(ix.searcher(), self.synonyms)
+                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins)
             elif not self._engine.searcher.up_to_date():
                 # Not searcher.refresh(): Whoosh 2.7 reuses its open segment readers there,
                 # and a reused reader misses documents deleted from its segment since.
                 self._engine.searcher.close()
-                self._engine = Engine(ix.searcher(), self.synonyms)
+                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins)
             self._failed = None
             self.broken = False
             return self._engine
@@ -171,6 +180,10 @@ class SearchIndex:
         misspellings folded with this index's speller; without an index, not folded."""
         return self._read(
             lambda e: normalise(text, e.known, e.speller(include_internal)), normalise(text))
+
+    def unknown_words(self, text: str) -> list[str]:
+        """The words of ``text`` no article uses: what a synonym should name."""
+        return self._read(lambda e: overrides.unknown_words(e, text), [])
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -40,3 +40,28 @@ def normalise(text: str, known: Callable[[str], bool] | None = None,
             break
         out = f"{out} {stem}" if out else stem
     return out
+
+
+# Words a ticket summary uses around the problem rather than for it: "Scanner makes a
+# grinding noise" and "Grinding noise from the scanner" are the same problem.
+FILLER = ("make makes made making say says said saying keep keeps kept keeping get gets got "
+          "getting stop stops stopped stopping work works worked working again still anymore "
+          "suddenly today now morning yesterday since issue issues problem problems help need "
+          "needs please urgent asap thing things something anything really always never won "
+          "wont dont doesnt cant cannot isnt")
+
+
+def _filler() -> frozenset[str]:
+    return frozenset(k[0] for w in FILLER.split() if (k := word_keys(w)))
+
+
+_FILLER_STEMS: frozenset[str] | None = None
+
+
+def cluster_key(normalised: str) -> str:
+    """A normalised text without the words people put around a problem: the words tickets
+    about the same problem share (the content worklist's ticket clusters)."""
+    global _FILLER_STEMS
+    if _FILLER_STEMS is None:
+        _FILLER_STEMS = _filler()
+    return " ".join(s for s in normalised.split() if s not in _FILLER_STEMS)

@@ -16,6 +16,7 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from kb.core.search.concepts import MAX_WORDS, NO_HINTS, TYPICAL, Concepts
+from kb.core.search.overrides import pinned_docs
 from kb.core.search.ranking import Concept, Ranker, TermLeaf
 from kb.core.search.request import Hints, article_ids, hints, is_stop, normalize, without_ids
 from kb.core.search.schema import FIELD_BOOSTS, words
@@ -102,15 +103,22 @@ class _Match:
 class Engine:
     """Runs queries on one Whoosh searcher; lives as long as that searcher (caches with it)."""
 
-    def __init__(self, searcher: Searcher, synonyms: Synonyms):
+    def __init__(self, searcher: Searcher, synonyms: Synonyms,
+                 pins: dict[str, tuple[int, ...]] | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.synonyms = synonyms
+        self.pins = pins or {}  # normalised words -> articles a lead pointed them at
         self.ranker = Ranker(searcher)
         self.concepts = Concepts(self.reader, synonyms)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
         self._related: dict[tuple[int, bool, int], list[Hit]] = {}  # per article view: once
+
+    def use_vocabulary(self, synonyms: Synonyms, pins: dict[str, tuple[int, ...]]) -> None:
+        """Synonyms and pins changed from the worklist: from the next query on."""
+        self.synonyms, self.pins = synonyms, pins
+        self.concepts = Concepts(self.reader, synonyms)
 
     def allowed(self, category: str | None, include_internal: bool) -> set[int] | None:
         """Docnums a search may return (None = all): public only unless asked, and the category.
@@ -247,6 +255,7 @@ class Engine:
         text = normalize(without_ids(raw))
         query_words = words(text) if not (named and raw.strip().isdigit()) else []
         said = hints(text)
+        pinned = [d for d in pinned_docs(self, raw, allow, include_internal) if d not in named]
         need = out.page * out.per_page
         best = self._match(query_words, allow, need, said)
         if not exact and query_words:
@@ -259,11 +268,12 @@ class Engine:
         strong = [r for r in rows if r[0] >= CUT * top_score]
         out.show_all = bool(show_all)
         shown = rows if show_all else strong
-        out.confident = bool(named) or best.confident
+        out.confident = bool(named or pinned) or best.confident
         out.coverage, out.firm, out.words = best.top, best.firm, best.words
         out.unknown, out.strong = best.unknown, best.strong
         out.looked_up = bool(named)
-        docs = [*named, *(d for _s, _c, d in shown if d not in named)]
+        first = [*named, *pinned]
+        docs = [*first, *(d for _s, _c, d in shown if d not in first)]
         cover = {d: c for _s, c, d in rows}
         score = {d: s for s, _c, d in rows}
         out.total = len(docs) + (max(0, best.total_any - len(rows)) if show_all else 0)

@@ -93,8 +93,10 @@ def word_keys(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stem(f) for f in forms))
 
 
+@lru_cache(maxsize=200_000)
 def stem_word(word: str) -> str:
-    """A word's stem with no stop-word removal: how synonym members are compared."""
+    """A word's stem with no stop-word removal: how synonym members and wizard keywords are
+    compared (memoised: routing one answer stems every keyword of every route again)."""
     return stem("".join(_JOINERS.split(word.lower())))
 
 
