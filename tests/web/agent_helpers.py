@@ -68,3 +68,11 @@ def get_ticket(app: Flask, ticket_id: int) -> Ticket:
         ticket.events, ticket.links  # noqa: B018 - load before the session closes
         db.session.expunge(ticket)
         return ticket
+
+
+def lead_client(app: Flask, email: str = "lee@example.org") -> FlaskClient:
+    """A test client signed in as a lead (a real account, a real sign-in)."""
+    make_agent(app, email, "lead", "Lee Lead")
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client

@@ -24,17 +24,14 @@ from kb.insights.selfservice import score
 from kb.models import ArticleView, ScoreWeek, SearchLog, Ticket, WizardEvent, utcnow
 from kb.tickets.service import NewTicket, create_ticket
 from tests.conftest import csrf_token
-from tests.web.agent_helpers import login, make_agent
+from tests.web.agent_helpers import lead_client, login, make_agent
 from tests.web.test_wizard_web import printer_to_handoff
 from tests.web.tickets_helpers import ticket_data
 
 
 @pytest.fixture
 def lead(app: Flask) -> FlaskClient:
-    make_agent(app, "lee@example.org", "lead", "Lee Lead")
-    client = app.test_client()
-    assert login(client, "lee@example.org").status_code == 302
-    return client
+    return lead_client(app)
 
 
 def rows_of(response: Any) -> list[list[str]]:

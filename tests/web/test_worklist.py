@@ -28,7 +28,7 @@ from kb.models import (
     utcnow,
 )
 from tests.conftest import csrf_token
-from tests.web.agent_helpers import login, make_agent, make_ticket, token_from
+from tests.web.agent_helpers import lead_client, login, make_agent, make_ticket, token_from
 
 MADE_UP = ["flurbo won't open", "Flurbo wont open!", "FLURBO won't open"]
 OUTLOOK = 26  # articles/outlook-wont-open.md
@@ -36,10 +36,7 @@ OUTLOOK = 26  # articles/outlook-wont-open.md
 
 @pytest.fixture
 def lead(app: Flask) -> FlaskClient:
-    make_agent(app, "lee@example.org", "lead", "Lee Lead")
-    client = app.test_client()
-    assert login(client, "lee@example.org").status_code == 302
-    return client
+    return lead_client(app)
 
 
 @pytest.fixture
