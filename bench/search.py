@@ -70,11 +70,11 @@ def build(articles: list[Any], corpus: ITCorpus, folder: Path) -> None:
     print(f"-- build, {len(articles)} articles ({load()})")
     idx = SearchIndex(folder / "index")
     _n, ours = measured("ours full build", lambda: idx.rebuild(articles))
-    _db, fts = measured("fts5 full build", lambda: peers.fts5_build(articles, folder))
+    _db, fts = measured("fts5 full build", peers.fts5_build, articles, folder)
     print(f"  ours / fts5 build CPU: {ours / fts:.2f}x")
     if peers.HAVE_TANTIVY:
         _t, tan = measured("tantivy full build (1 thread)",
-                           lambda: peers.tantivy_build(articles, folder))
+                           peers.tantivy_build, articles, folder)
         print(f"  ours / tantivy build CPU: {ours / tan:.2f}x")
     measured("ours sync, nothing changed", lambda: idx.sync(articles))
     i = len(articles) // 2
@@ -101,36 +101,36 @@ def serve(folder: Path) -> None:
           f"RSS +{rss_mb() - base:.0f} MB")
     times: dict[str, list[float]] = {}
 
-    def timed(key: str, fn: Callable[[], Any]) -> Any:
+    def timed(key: str, fn: Callable[..., Any], *args: Any) -> Any:
         c = cpu()
-        out = fn()
+        out = fn(*args)
         times.setdefault(key, []).append(cpu() - c)
         return out
 
     same_top = 0
     for q in sets["box"]:
-        res = timed("ours box", lambda: idx.search(q))
-        top = timed("fts5 box (top 10 + snippet)", lambda: peers.fts5_top(db, q))
-        timed("fts5 box same work (+count, OR)", lambda: peers.fts5_same_work(db, q))
+        res = timed("ours box", idx.search, q)
+        top = timed("fts5 box (top 10 + snippet)", peers.fts5_top, db, q)
+        timed("fts5 box same work (+count, OR)", peers.fts5_same_work, db, q)
         if tan is not None:
-            timed("tantivy box same work", lambda: peers.tantivy_same_work(tan, q))
+            timed("tantivy box same work", peers.tantivy_same_work, tan, q)
         same_top += bool(res.hits and top and res.hits[0].id == top[0])
     print(f"box queries: {len(sets['box'])}; same top hit as fts5 in {same_top}")
     typo_cost, right_cost, fixed = 0.0, 0.0, 0
     for right, typo in sets["typos"]:
-        got = timed("ours typo", lambda: idx.search(typo))
-        timed("ours same, spelt right", lambda: idx.search(right))
-        timed("fts5 typo same work", lambda: peers.fts5_same_work(db, typo))
+        got = timed("ours typo", idx.search, typo)
+        timed("ours same, spelt right", idx.search, right)
+        timed("fts5 typo same work", peers.fts5_same_work, db, typo)
         if tan is not None:
-            timed("tantivy typo, fuzzy distance 1", lambda: peers.tantivy_fuzzy(tan, typo))
+            timed("tantivy typo, fuzzy distance 1", peers.tantivy_fuzzy, tan, typo)
         typo_cost += times["ours typo"][-1]
         right_cost += times["ours same, spelt right"][-1]
         fixed += got.did_you_mean == right
     for q in sets["requests"]:
-        timed("ours request", lambda: idx.search(q))
-        timed("fts5 request same work", lambda: peers.fts5_same_work(db, q))
+        timed("ours request", idx.search, q)
+        timed("fts5 request same work", peers.fts5_same_work, db, q)
         if tan is not None:
-            timed("tantivy request same work", lambda: peers.tantivy_same_work(tan, q))
+            timed("tantivy request same work", peers.tantivy_same_work, tan, q)
     after = rss_mb()
     print(f"typo queries: {len(sets['typos'])}, corrected back to the query as spelt right "
           f"in {fixed}; CPU typo / spelt right: {typo_cost / right_cost:.2f}x (sums)")
