@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
@@ -31,6 +30,7 @@ from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
 from kb.core.search.synonyms import Synonyms, Vocabulary
+from kb.core.search.writer import FastWriter, codec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -226,7 +226,7 @@ class SearchIndex:
         folder = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.v", dir=parent))
         try:
             ix = index.create_in(str(folder), build_schema())
-            writer = ix.writer(limitmb=256, codec=_codec())
+            writer = FastWriter(ix, codec=codec())
             count = 0
             try:
                 for doc in _documents(articles):
@@ -336,7 +336,7 @@ class SearchIndex:
             ix = self._open()
             if ix is None:
                 raise index.EmptyIndexError(f"no search index at {self.index_dir}")
-            writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.05, codec=_codec())
+            writer = FastWriter(ix, timeout=LOCK_TIMEOUT, delay=0.05, codec=codec())
         try:
             yield writer
         except BaseException:
@@ -390,12 +390,6 @@ class SearchIndex:
                 keep.add(old.resolve())
                 continue
             shutil.rmtree(old, ignore_errors=True)
-
-
-def _codec() -> W3Codec:
-    """Whoosh's codec with posting blocks left uncompressed: searches read them 2.5x faster
-    (no zlib per block) and building is faster too; the index is about 40 % bigger."""
-    return W3Codec(compression=0)
 
 
 def _documents(articles: Iterable[Article]) -> Iterator[dict[str, Any]]:

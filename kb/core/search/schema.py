@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
 from whoosh.analysis import (
     Analyzer,
     Filter,
@@ -20,11 +22,12 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter import stem
+from whoosh.system import pack_uint
 
 from kb.core.content.article import Article
 
 # Bump when the schema or analysis changes: every stored digest then differs, so `sync` rebuilds.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 # Words may carry inner hyphens, apostrophes and dots ("Wi-Fi", "won't", "outlook.com") so the
 # joined form can be indexed too; the default Whoosh pattern would split them apart.
@@ -80,8 +83,9 @@ class JoinFilter(Filter):
 
 
 @lru_cache(maxsize=200_000)
-def word_keys(word: str) -> tuple[str, ...]:
-    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed)."""
+def token_keys(word: str) -> tuple[str, ...]:
+    """Every term text_analyzer files one lower-cased word under, in its order and with its
+    repeats ("fi-fi": "fifi", "fi", "fi"), all at the word's one position."""
     if word in NEGATORS:
         return (NEGATION,)
     if len(word) < 2 or word in STOP_WORDS:
@@ -90,7 +94,24 @@ def word_keys(word: str) -> tuple[str, ...]:
     if len(parts) == 1:
         return (stem(parts[0]),)
     forms = ["".join(parts), *(p for p in parts if len(p) >= 2 and p not in STOP_WORDS)]
-    return tuple(dict.fromkeys(stem(f) for f in forms))
+    return tuple(stem(f) for f in forms)
+
+
+@lru_cache(maxsize=200_000)
+def plain_keys(word: str) -> tuple[str, ...]:
+    """The same for plain_analyzer: unstemmed, stop words kept."""
+    if "-" in word or "'" in word or "’" in word or "." in word:
+        parts = [p for p in _JOINERS.split(word) if p]
+        if len(parts) > 1:
+            return ("".join(parts), *(p for p in parts if len(p) >= 2 and p not in STOP_WORDS))
+        return ("".join(parts),)
+    return (word,)
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(word: str) -> tuple[str, ...]:
+    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed)."""
+    return tuple(dict.fromkeys(token_keys(word)))
 
 
 @lru_cache(maxsize=200_000)
@@ -120,10 +141,39 @@ def plain_analyzer() -> Analyzer:
         | JoinFilter()
 
 
-class StoredColumn(fields.COLUMN):
-    """Stored with the document and kept in a column, but not indexed: no terms to write."""
+class FastText(fields.TEXT):
+    """A TEXT field that analyses by looking each word up in token_keys/plain_keys (memoised)
+    instead of running Whoosh's filter chain token by token: the same terms, frequencies and
+    positions (tests/unit/test_search_build.py compares them) for a fraction of the CPU. The
+    analyzer stays the field's, for anything else that asks Whoosh to analyse text."""
 
-    stored = True
+    def __init__(self, *, plain: bool = False, **kwargs: Any):
+        super().__init__(analyzer=plain_analyzer() if plain else text_analyzer(), **kwargs)
+        self.plain = plain
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        fmt = self.format
+        if not isinstance(value, str) or type(fmt) not in (formats.Positions, formats.Frequency):
+            return super().index(value, **kwargs)
+        keys_of = plain_keys if self.plain else token_keys
+        if type(fmt) is formats.Frequency:
+            freqs = Counter(chain.from_iterable(map(keys_of, map(str.lower,
+                                                                 WORD_RE.findall(value)))))
+            return [(k.encode("utf-8"), f, float(f), pack_uint(f)) for k, f in freqs.items()]
+        poses: dict[str, list[int]] = {}
+        pos = None  # StopFilter numbers kept words on from the first one's place
+        for i, w in enumerate(WORD_RE.findall(value)):
+            keys = keys_of(w.lower())
+            if keys:
+                pos = i if pos is None else pos + 1
+                for key in keys:
+                    poses.setdefault(key, []).append(pos)
+        encode = fmt.encode
+        return [(k.encode("utf-8"), len(p), float(len(p)), encode(p)) for k, p in poses.items()]
+
+
+class DigestColumn(fields.COLUMN):
+    """Kept in a column only (sync reads every digest from it); not indexed, not stored."""
 
     def __init__(self) -> None:
         super().__init__(columns.VarBytesColumn())
@@ -137,36 +187,35 @@ class StoredColumn(fields.COLUMN):
 
 def build_schema() -> fields.Schema:
     """The schema, built on demand (nothing is created at import time)."""
-    text = text_analyzer()
     return fields.Schema(
         # The article number (KB-<id>) as text; unique, so update_document/delete_by_term work
         # by it. The column (sortable) lets sync read every id without loading stored bodies.
         id=fields.ID(unique=True, stored=True, sortable=True),
         # Article title, stemmed; stored for result lists; boosted most (FIELD_BOOSTS).
-        title=fields.TEXT(analyzer=text, stored=True),
+        title=FastText(stored=True),
         # One-line summary, stemmed; stored as the snippet fallback and for result lists.
-        summary=fields.TEXT(analyzer=text, stored=True),
+        summary=FastText(stored=True),
         # Tags, stemmed like the text so "printers" finds the tag "printer".
-        tags=fields.TEXT(analyzer=text),
+        tags=FastText(),
         # Plain-text body (Markdown removed), StemmingAnalyzer; stored so snippets are cut from
         # the stored text of the page's hits only. No positions: they triple the cost of reading
         # its postings; a synonym phrase matches the body when the body has all its words.
-        body=fields.TEXT(analyzer=text, stored=True, phrase=False),
+        body=FastText(stored=True, phrase=False),
         # Category id, exact; stored for result lists and used as a filter.
         category=fields.ID(stored=True),
         # "public" or "internal", exact; stored and used as the filter that hides internal pages.
         audience=fields.ID(stored=True),
-        # SCHEMA_VERSION + the article file's hash: stored, and a column so sync reads all of
-        # them fast; not indexed (20,000 unique terms would only slow building).
-        digest=StoredColumn(),
+        # SCHEMA_VERSION + the article file's hash, in a column so sync reads all of them fast;
+        # not indexed (20,000 unique terms would only slow building) and not stored (never read).
+        digest=DigestColumn(),
         # Title words unstemmed: search-as-you-type expands a typed prefix over these terms, and
         # spelling corrections are shown as the real word rather than its stem.
-        title_words=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+        title_words=FastText(plain=True, phrase=False),
         # Words as written in title, summary and tags (public articles / all articles), not
         # stored, no positions: the spelling corrector's vocabulary, read from the lexicon in
         # milliseconds instead of from every stored body (seconds at 20,000 articles).
-        spell_public=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
-        spell_all=fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+        spell_public=FastText(plain=True, phrase=False),
+        spell_all=FastText(plain=True, phrase=False),
     )
 
 
