@@ -43,16 +43,19 @@ class TermPool:
     """Stands in for Whoosh's PostingPool: (field, term) -> postings, nothing written to disk."""
 
     def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], _Postings] = {}
-        self.fieldnames: set[str] = set()
+        self.by_field: dict[str, dict[bytes, _Postings]] = {}
         self.unsorted: set[tuple[str, bytes]] = set()  # terms whose docnums came out of order
+
+    @property
+    def fieldnames(self) -> set[str]:
+        return set(self.by_field)
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         fieldname, btext, docnum, weight, vbytes = item
-        got = self.terms.get((fieldname, btext))
+        terms = self.by_field.setdefault(fieldname, {})
+        got = terms.get(btext)
         if got is None:
-            got = self.terms[(fieldname, btext)] = _Postings()
-            self.fieldnames.add(fieldname)
+            got = terms[btext] = _Postings()
         elif docnum <= got.ids[-1]:
             self.unsorted.add((fieldname, btext))
         got.ids.append(docnum)
@@ -61,13 +64,14 @@ class TermPool:
 
     def iter_postings(self) -> Any:
         """Whoosh's order: field, term, document (for code that asks the pool directly)."""
-        for (fieldname, btext), p in sorted(self.terms.items()):
+        for fieldname, btext in sorted((f, t) for f, ts in self.by_field.items() for t in ts):
+            p = self.by_field[fieldname][btext]
             for docnum, weight, vbytes in sorted(zip(p.ids, p.weights, p.values,
                                                      strict=True)):
                 yield fieldname, btext, docnum, weight, vbytes
 
     def cleanup(self) -> None:
-        self.terms.clear()
+        self.by_field.clear()
 
 
 class FastWriter(SegmentWriter):
@@ -87,7 +91,7 @@ class FastWriter(SegmentWriter):
             return
         self._check_state()
         self._check_fields(schema, names)
-        perdoc, docnum, terms = self.perdocwriter, self.docnum, self.pool.terms
+        perdoc, docnum, pool = self.perdocwriter, self.docnum, self.pool
         perdoc.start_doc(docnum)
         try:
             for name in names:
@@ -97,14 +101,16 @@ class FastWriter(SegmentWriter):
                 field = schema[name]
                 length = 0
                 if field.indexed:
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        if scorable:
-                            length += freq
-                        got = terms.get((name, tbytes))
+                    terms = pool.by_field.get(name)
+                    if terms is None:
+                        terms = pool.by_field[name] = {}
+                    items = list(field.index(value))
+                    if field.scorable:
+                        length = sum(item[1] for item in items)
+                    for tbytes, _freq, weight, vbytes in items:
+                        got = terms.get(tbytes)
                         if got is None:
-                            got = terms[(name, tbytes)] = _Postings()
-                            self.pool.fieldnames.add(name)
+                            got = terms[tbytes] = _Postings()
                         got.ids.append(docnum)
                         got.weights.append(weight)
                         got.values.append(vbytes)
@@ -128,14 +134,14 @@ class FastWriter(SegmentWriter):
             fw.add_postings(self.schema, pdr, pool.iter_postings())
         else:
             size = self.docnum
-            by_field: dict[str, list[tuple[bytes, _Postings]]] = {}
-            for (fieldname, btext), p in pool.terms.items():
-                by_field.setdefault(fieldname, []).append((btext, p))
+            by_field = pool.by_field
             for fieldname in sorted(by_field):
                 fieldobj = self.schema[fieldname]
                 lengths = _field_lengths(pdr, fieldname, size) if fieldobj.scorable else None
                 fw.start_field(fieldname, fieldobj)
-                for btext, p in sorted(by_field[fieldname], key=lambda tp: tp[0]):
+                terms = by_field[fieldname]
+                for btext in sorted(terms):
+                    p = terms[btext]
                     if (fieldname, btext) in pool.unsorted:
                         p = _sorted(p)
                     _write_term(fw, btext, p, lengths)
