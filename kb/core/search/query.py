@@ -214,13 +214,19 @@ class Engine:
         return got
 
     def correct(self, query_words: list[str], allow: set[int] | None, need: int,
-                best: _Match, include_internal: bool,
-                said: Hints = NO_HINTS) -> tuple[list[str], _Match] | None:
+                best: _Match | None, include_internal: bool,
+                said: Hints = NO_HINTS) -> tuple[_Match | None, tuple[list[str], _Match] | None]:
         """Replace misspelt words (non-words no article uses) by close index words, one at a
-        time, keeping a replacement only when the request is then clearly better answered."""
+        time, keeping a replacement only when the request is then clearly better answered.
+
+        ``best`` (the request as typed) may be None: it is then matched only when a correction
+        does not beat the most it could answer (its words no article uses answer nothing), so a
+        misspelt request costs about one match, not two. Returns it (None if never needed) and
+        the corrected words with their match, or None."""
         speller = self.speller(include_internal)
         fixed = list(query_words)
         current = best
+        ceiling = self._ceiling(query_words, said) if best is None else 0.0
         changed = False
         for i, w in enumerate(query_words):
             if is_stop(w) or self.known(w):
@@ -228,10 +234,18 @@ class Engine:
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
                 got = self._match(trial, allow, need, said)
-                if got.top >= current.top + BETTER:
+                if current is None and got.top < ceiling + BETTER:
+                    current = best = self._match(query_words, allow, need, said)
+                if got.top >= (ceiling if current is None else current.top) + BETTER:
                     fixed, current, changed = trial, got, True
                     break
-        return (fixed, current) if changed else None
+        return best, ((fixed, current) if changed and current is not None else None)
+
+    def _ceiling(self, query_words: list[str], said: Hints) -> float:
+        """The most of the request any article could answer: its concepts some article knows."""
+        parts = [p for p in self.concepts.parts(query_words, said) if p.content]
+        weight = sum(p.weight for p in parts) or 1.0
+        return sum(p.weight for p in parts if p.known and p.leaves) / weight
 
     # -- public operations ---------------------------------------------------------------------
 
@@ -257,12 +271,15 @@ class Engine:
         said = hints(text)
         pinned = [d for d in pinned_docs(self, raw, allow, include_internal) if d not in named]
         need = out.page * out.per_page
-        best = self._match(query_words, allow, need, said)
+        best: _Match | None = None
         if not exact and query_words:
-            corrected = self.correct(query_words, allow, need, best, include_internal, said)
+            best, corrected = self.correct(query_words, allow, need, None, include_internal,
+                                           said)
             if corrected is not None:
                 fixed, best = corrected
                 out.did_you_mean = " ".join(fixed)
+        if best is None:
+            best = self._match(query_words, allow, need, said)
         rows = best.ranked
         top_score = rows[0][0] if rows else 0.0
         strong = [r for r in rows if r[0] >= CUT * top_score]
