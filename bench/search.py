@@ -58,9 +58,9 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measured(label: str, fn: Callable[[], Any]) -> tuple[Any, float]:
+def measured(label: str, fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     c, t = cpu(), time.perf_counter()
-    out = fn()
+    out = fn(*args)
     spent, wall = cpu() - c, time.perf_counter() - t
     print(f"{label}: {spent:.2f} s CPU, {wall:.2f} s wall")
     return out, spent

@@ -13,10 +13,20 @@ whoosh-reloaded 2.7.5's W3 codec, pinned in pyproject.toml.
 from __future__ import annotations
 
 from array import array
+from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, _lenfield
-from whoosh.util.numeric import byte_to_length
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 _LENGTHS = [byte_to_length(b) for b in range(256)]
@@ -176,10 +186,13 @@ def _sorted(p: _Postings) -> _Postings:
 def _write_term(fw: W3FieldWriter, btext: bytes, p: _Postings, lengths: list[int] | None) -> None:
     """What FieldWriter.add_postings does for one term, a block instead of a posting at a time."""
     ids, weights, values = p.ids, p.weights, p.values
-    fw.start_term(btext)
     pw: Any = fw._postwriter
     limit = pw._blocklimit
     n = len(ids)
+    if pw._inlinelimit <= n <= limit and pw._compression == 0:
+        _write_single(fw, pw, btext, p, lengths)
+        return
+    fw.start_term(btext)
     for start in range(0, n, limit):
         if start:
             pw._write_block()
@@ -194,3 +207,41 @@ def _write_term(fw: W3FieldWriter, btext: bytes, p: _Postings, lengths: list[int
             pw._minlength = min(block) if block else None
             pw._maxlength = max(block) if block else 0
     fw.finish_term()
+
+
+def _write_single(fw: Any, pw: Any, btext: bytes, p: _Postings,
+                  lengths: list[int] | None) -> None:
+    """A term of one uncompressed block (most terms): start_postings, _write_block(last=True),
+    finish_postings and finish_term of W3PostingsWriter/W3FieldWriter in one go."""
+    ids, n = p.ids, len(p.ids)
+    weights = array("f", p.weights)
+    values = [v for v in p.values if v]
+    maxweight = max(0, max(p.weights))
+    minlength, maxlength = None, 0
+    if lengths is not None:
+        block = [x for x in (lengths[d] for d in ids) if x]
+        if block:
+            minlength, maxlength = min(block), max(block)
+    info = W3TermInfo(weight=sum(weights), df=n, minlength=minlength, maxlength=maxlength,
+                      maxweight=maxweight, minid=ids[0], maxid=ids[-1])
+    if all(w == 1.0 for w in weights):
+        mini_weights: Any = None
+    elif all(w == weights[0] for w in weights):
+        mini_weights = weights[0]
+    else:
+        mini_weights = tuple(weights)
+    fixed = fw._format.fixed_value_size()
+    if fixed is None or fixed < 0:
+        mini_values: Any = tuple(values)
+    elif fixed == 0:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    data = dumps((tuple(delta_encode(ids)), mini_weights, mini_values), 2)
+    head = dumps((n, ids[-1], maxweight, 0, length_to_byte(minlength),
+                  length_to_byte(maxlength)), 2)
+    postfile = pw._postfile
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC + pack_int(-(len(head) + len(data))) + head + data)
+    info.set_extent(start, postfile.tell() - start)
+    fw._tindex.add(pack_ushort(fw._fieldid) + btext, info.to_bytes())
