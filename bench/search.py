@@ -167,7 +167,8 @@ def main() -> None:
     articles = [corpus.article(n) for n in range(1, args.articles + 1)]
     box = [corpus.query() for _ in range(args.queries)]
     typos = [(q, t) for q in box if (t := corpus.misspell(q))]
-    shares = {w: sum(w in f"{a.title} {a.text}".lower().split() for a in articles[:2000]) / 20
+    sample = articles[:2000]
+    shares = {w: 100 * sum(w in f"{a.title} {a.text}".lower().split() for a in sample) / len(sample)
               for w in COMMON}
     print(f"corpus: {len(articles)} articles, seed {args.seed}; common words in % of articles: "
           + ", ".join(f"{w} {s:.0f}" for w, s in shares.items()))

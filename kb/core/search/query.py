@@ -205,11 +205,12 @@ class Engine:
         got = self._spellers.get(include_internal)
         if got is None:
             counts: dict[str, int] = {}
-            name = "spell_all" if include_internal else "spell_public"
-            for term, info in self.reader.iter_field(name):
-                w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                if len(w) >= 3 and w.isalpha():
-                    counts[w] = info.doc_frequency()
+            names = ("spell_public", "spell_internal") if include_internal else ("spell_public",)
+            for name in names:  # an article is public or internal: the counts add up
+                for term, info in self.reader.iter_field(name):
+                    w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                    if len(w) >= 3 and w.isalpha():
+                        counts[w] = counts.get(w, 0) + info.doc_frequency()
             got = self._spellers[include_internal] = Speller(counts)
         return got
 

@@ -7,7 +7,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 from whoosh import columns, fields, formats
@@ -155,11 +154,10 @@ class FastText(fields.TEXT):
         fmt = self.format
         if not isinstance(value, str) or type(fmt) not in (formats.Positions, formats.Frequency):
             return super().index(value, **kwargs)
-        keys_of = plain_keys if self.plain else token_keys
         if type(fmt) is formats.Frequency:
-            freqs = Counter(chain.from_iterable(map(keys_of, map(str.lower,
-                                                                 WORD_RE.findall(value)))))
-            return [(k.encode("utf-8"), f, float(f), pack_uint(f)) for k, f in freqs.items()]
+            freqs = self.counts(value)
+            return [(k, f, float(f), pack_uint(f)) for k, f in freqs.items()]
+        keys_of = plain_keys if self.plain else token_keys
         poses: dict[str, list[int]] = {}
         pos = None  # StopFilter numbers kept words on from the first one's place
         for i, w in enumerate(WORD_RE.findall(value)):
@@ -170,6 +168,28 @@ class FastText(fields.TEXT):
                     poses.setdefault(key, []).append(pos)
         encode = fmt.encode
         return [(k.encode("utf-8"), len(p), float(len(p)), encode(p)) for k, p in poses.items()]
+
+
+    def counts(self, value: str) -> dict[bytes, int]:
+        """Term (UTF-8) -> frequency in ``value``, for a field without positions (words are
+        counted first: each distinct word is looked up once)."""
+        keys_of = _plain_bytes if self.plain else _token_bytes
+        out: dict[bytes, int] = {}
+        get = out.get
+        for word, n in Counter(map(str.lower, WORD_RE.findall(value))).items():
+            for key in keys_of(word):
+                out[key] = get(key, 0) + n
+        return out
+
+
+@lru_cache(maxsize=200_000)
+def _token_bytes(word: str) -> tuple[bytes, ...]:
+    return tuple(k.encode("utf-8") for k in token_keys(word))
+
+
+@lru_cache(maxsize=200_000)
+def _plain_bytes(word: str) -> tuple[bytes, ...]:
+    return tuple(k.encode("utf-8") for k in plain_keys(word))
 
 
 class DigestColumn(fields.COLUMN):
@@ -211,11 +231,12 @@ def build_schema() -> fields.Schema:
         # Title words unstemmed: search-as-you-type expands a typed prefix over these terms, and
         # spelling corrections are shown as the real word rather than its stem.
         title_words=FastText(plain=True, phrase=False),
-        # Words as written in title, summary and tags (public articles / all articles), not
-        # stored, no positions: the spelling corrector's vocabulary, read from the lexicon in
-        # milliseconds instead of from every stored body (seconds at 20,000 articles).
+        # Words as written in title, summary and tags of public articles / of internal ones
+        # (an agent's speller adds both up), not stored, no positions: the spelling
+        # corrector's vocabulary, read from the lexicon in milliseconds instead of from every
+        # stored body (seconds at 20,000 articles).
         spell_public=FastText(plain=True, phrase=False),
-        spell_all=FastText(plain=True, phrase=False),
+        spell_internal=FastText(plain=True, phrase=False),
     )
 
 
@@ -252,5 +273,5 @@ def document(article: Article) -> dict[str, str]:
         "digest": article_digest(article),
         "title_words": article.title,
         "spell_public": spell if article.audience == "public" else "",
-        "spell_all": spell,
+        "spell_internal": "" if article.audience == "public" else spell,
     }

@@ -12,6 +12,7 @@ whoosh-reloaded 2.7.5's W3 codec, pinned in pyproject.toml.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from pickle import dumps
 from typing import Any
@@ -24,10 +25,13 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     _lenfield,
 )
-from whoosh.system import pack_int, pack_ushort
+from whoosh.formats import Frequency
+from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
+
+from kb.core.search.schema import FastText
 
 _LENGTHS = [byte_to_length(b) for b in range(256)]
 
@@ -49,11 +53,29 @@ class _Postings:
         self.values: list[bytes | None] = []
 
 
+class _Freqs:
+    """One term's postings in a field without positions written by FastText: the weight is the
+    frequency and the value its 4-byte encoding, so only frequencies are kept."""
+
+    __slots__ = ("ids", "freqs")
+
+    def __init__(self) -> None:
+        self.ids = array("I")
+        self.freqs = array("I")
+
+    def postings(self) -> _Postings:
+        p = _Postings()
+        p.ids.extend(self.ids)
+        p.weights.extend(map(float, self.freqs))
+        p.values = [pack_uint(f) for f in self.freqs]
+        return p
+
+
 class TermPool:
     """Stands in for Whoosh's PostingPool: (field, term) -> postings, nothing written to disk."""
 
     def __init__(self) -> None:
-        self.by_field: dict[str, dict[bytes, _Postings]] = {}
+        self.by_field: dict[str, dict[bytes, Any]] = {}  # _Postings or _Freqs
         self.unsorted: set[tuple[str, bytes]] = set()  # terms whose docnums came out of order
 
     @property
@@ -66,7 +88,9 @@ class TermPool:
         got = terms.get(btext)
         if got is None:
             got = terms[btext] = _Postings()
-        elif docnum <= got.ids[-1]:
+        elif type(got) is _Freqs:
+            got = terms[btext] = got.postings()
+        if docnum <= got.ids[-1]:
             self.unsorted.add((fieldname, btext))
         got.ids.append(docnum)
         got.weights.append(weight)
@@ -76,6 +100,8 @@ class TermPool:
         """Whoosh's order: field, term, document (for code that asks the pool directly)."""
         for fieldname, btext in sorted((f, t) for f, ts in self.by_field.items() for t in ts):
             p = self.by_field[fieldname][btext]
+            if type(p) is _Freqs:
+                p = p.postings()
             for docnum, weight, vbytes in sorted(zip(p.ids, p.weights, p.values,
                                                      strict=True)):
                 yield fieldname, btext, docnum, weight, vbytes
@@ -114,6 +140,17 @@ class FastWriter(SegmentWriter):
                     terms = pool.by_field.get(name)
                     if terms is None:
                         terms = pool.by_field[name] = {}
+                    if type(field) is FastText and type(field.format) is Frequency:
+                        counts = field.counts(value)
+                        length = sum(counts.values())
+                        for tbytes, freq in counts.items():
+                            fq = terms.get(tbytes)
+                            if fq is None:
+                                fq = terms[tbytes] = _Freqs()
+                            fq.ids.append(docnum)
+                            fq.freqs.append(freq)
+                        perdoc.add_field(name, field, value if field.stored else None, length)
+                        continue
                     items = list(field.index(value))
                     if field.scorable:
                         length = sum(item[1] for item in items)
@@ -153,7 +190,7 @@ class FastWriter(SegmentWriter):
                 for btext in sorted(terms):
                     p = terms[btext]
                     if (fieldname, btext) in pool.unsorted:
-                        p = _sorted(p)
+                        p = _sorted(p.postings() if type(p) is _Freqs else p)
                     _write_term(fw, btext, p, lengths)
                 fw.finish_field()
         fw.close()
@@ -185,13 +222,15 @@ def _sorted(p: _Postings) -> _Postings:
 
 def _write_term(fw: W3FieldWriter, btext: bytes, p: _Postings, lengths: list[int] | None) -> None:
     """What FieldWriter.add_postings does for one term, a block instead of a posting at a time."""
-    ids, weights, values = p.ids, p.weights, p.values
     pw: Any = fw._postwriter
     limit = pw._blocklimit
-    n = len(ids)
+    n = len(p.ids)
     if pw._inlinelimit <= n <= limit and pw._compression == 0:
         _write_single(fw, pw, btext, p, lengths)
         return
+    if type(p) is _Freqs:
+        p = p.postings()
+    ids, weights, values = p.ids, p.weights, p.values
     fw.start_term(btext)
     for start in range(0, n, limit):
         if start:
@@ -209,14 +248,22 @@ def _write_term(fw: W3FieldWriter, btext: bytes, p: _Postings, lengths: list[int
     fw.finish_term()
 
 
-def _write_single(fw: Any, pw: Any, btext: bytes, p: _Postings,
+def _write_single(fw: Any, pw: Any, btext: bytes, p: _Postings | _Freqs,
                   lengths: list[int] | None) -> None:
     """A term of one uncompressed block (most terms): start_postings, _write_block(last=True),
     finish_postings and finish_term of W3PostingsWriter/W3FieldWriter in one go."""
     ids, n = p.ids, len(p.ids)
-    weights = array("f", p.weights)
-    values = [v for v in p.values if v]
-    maxweight = max(0, max(p.weights))
+    if isinstance(p, _Freqs):
+        weights = array("f", p.freqs)
+        big = array("I", p.freqs)
+        if sys.byteorder == "little":
+            big.byteswap()
+        values: list[bytes] = [big.tobytes()]  # pack_uint of each, joined
+        maxweight = max(0, float(max(p.freqs)))
+    else:
+        weights = array("f", p.weights)
+        values = [v for v in p.values if v]
+        maxweight = max(0, max(p.weights))
     minlength, maxlength = None, 0
     if lengths is not None:
         block = [x for x in (lengths[d] for d in ids) if x]
