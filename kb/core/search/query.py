@@ -201,18 +201,24 @@ class Engine:
     def speller(self, include_internal: bool) -> Speller:
         """Close words among those the articles a search may show use in their titles,
         summaries and tags (internal words never reach the public); built on the first
-        misspelt word from the index's lexicon, kept with the searcher."""
-        got = self._spellers.get(include_internal)
-        if got is None:
-            counts: dict[str, int] = {}
-            names = ("spell_public", "spell_internal") if include_internal else ("spell_public",)
-            for name in names:  # an article is public or internal: the counts add up
-                for term, info in self.reader.iter_field(name):
-                    w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                    if len(w) >= 3 and w.isalpha():
-                        counts[w] = counts.get(w, 0) + info.doc_frequency()
-            got = self._spellers[include_internal] = Speller(counts)
-        return got
+        misspelt word from the index's lexicon, kept with the searcher. One correction
+        structure serves both: the public speller only keeps public words' suggestions."""
+        if not self._spellers:
+            public = self._lexicon("spell_public")
+            every = dict(public)
+            for w, n in self._lexicon("spell_internal").items():
+                every[w] = every.get(w, 0) + n  # an article is public or internal: they add up
+            self._spellers[True] = Speller(every)
+            self._spellers[False] = self._spellers[True].among(public)
+        return self._spellers[include_internal]
+
+    def _lexicon(self, name: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for term, info in self.reader.iter_field(name):
+            w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if len(w) >= 3 and w.isalpha():
+                counts[w] = info.doc_frequency()
+        return counts
 
     def correct(self, query_words: list[str], allow: set[int] | None, need: int,
                 best: _Match | None, include_internal: bool,

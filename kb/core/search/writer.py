@@ -114,6 +114,10 @@ class FastWriter(SegmentWriter):
     """A SegmentWriter whose new segment's postings are written a block at a time."""
 
     def __init__(self, ix: Any, **kwargs: Any):
+        # Segment files apart, not in one compound file: Whoosh reads a compound file's parts
+        # through BytesIO copies, which put the whole postings file in every worker's memory;
+        # plain files are read through the page cache that all workers share.
+        kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
         self.pool: Any = TermPool()
 
