@@ -7,16 +7,13 @@ never see a half-built index; they notice the new link target on their next sear
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
 import tempfile
 import threading
-import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +23,7 @@ from whoosh.writing import SegmentWriter
 
 from kb.core.content.article import Article
 from kb.core.search import overrides
+from kb.core.search.folders import swap_lock, swap_to
 from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
@@ -36,7 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another process's writer
-KEEP_VERSIONS = 2  # the current folder and the one before (other processes may still read it)
 REBUILD_SHARE = 0.5  # sync rebuilds from scratch when more than this share of articles changed
 
 
@@ -237,7 +234,7 @@ class SearchIndex:
                 raise
             writer.commit()
             ix.close()
-            self._swap_to(folder)
+            swap_to(self.index_dir, folder)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -353,44 +350,8 @@ class SearchIndex:
             log.warning("search index at %s is unreadable; rebuilding", self.index_dir)
         self.rebuild([])
 
-    @contextmanager
-    def _swap_lock(self) -> Iterator[None]:
-        """Serialises rebuilds across processes (a side file beside index_dir, flock)."""
-        path = self.index_dir.parent / f".{self.index_dir.name}.lock"
-        with open(path, "a+b") as handle:
-            deadline = time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise index.LockError(f"{path} is held by another process") from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _swap_to(self, folder: Path) -> None:
-        """Point index_dir at ``folder`` atomically, then delete folders nobody should read."""
-        link = self.index_dir
-        temp_link = link.parent / f".{link.name}.{uuid.uuid4().hex}.link"
-        os.symlink(folder.name, temp_link)
-        if link.is_dir() and not link.is_symlink():  # older plain-folder layout: move it aside
-            os.replace(link, link.parent / f".{link.name}.v-old-{uuid.uuid4().hex[:8]}")
-        os.replace(temp_link, link)
-        versions = sorted((p for p in link.parent.glob(f".{link.name}.v*") if p.is_dir()),
-                          key=lambda p: p.stat().st_mtime, reverse=True)
-        keep = {folder.resolve()}
-        for old in versions:
-            if old.resolve() in keep:
-                continue
-            if len(keep) < KEEP_VERSIONS:
-                keep.add(old.resolve())
-                continue
-            shutil.rmtree(old, ignore_errors=True)
-
+    def _swap_lock(self) -> AbstractContextManager[None]:
+        return swap_lock(self.index_dir, LOCK_TIMEOUT)
 
 def _documents(articles: Iterable[Article]) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()
