@@ -8,6 +8,7 @@ and all the words joined by OR when fewer than ENOUGH articles have every word.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,9 @@ def tantivy_open(folder: Path) -> dict[str, Any]:
 def _tantivy_run(t: dict[str, Any], terms: list[str], conjunction: bool,
                  fuzzy: bool = False) -> int:
     index, searcher = t["index"], t["searcher"]
-    text = " ".join(f'"{w}"' if not fuzzy else w for w in terms if '"' not in w)
+    if fuzzy:  # bare words for fuzzy matching: no quotes, so no punctuation either
+        terms = [part for w in terms for part in re.split(r"\W+", w) if part]
+    text = " ".join(w if fuzzy else f'"{w}"' for w in terms if '"' not in w)
     kwargs: dict[str, Any] = {"field_boosts": FIELD_BOOSTS, "conjunction_by_default": conjunction}
     if fuzzy:
         kwargs["fuzzy_fields"] = {name: (False, 1, True) for name in FIELDS}
