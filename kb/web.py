@@ -29,7 +29,10 @@ def init_web(app: Flask) -> None:
     from kb.ops import routes as ops
     from kb.outages import routes as outages
     from kb.problems import routes as problems
-    from kb.public import brand_routes  # noqa: F401  (its routes join the public blueprint)
+    from kb.public import (
+        brand_routes,  # noqa: F401  (its routes join the public blueprint)
+        language_routes,  # noqa: F401  (the language picker, the same)
+    )
     from kb.public import routes as public
     from kb.wizards import routes as wizards
 

@@ -49,6 +49,7 @@ class Article:
     path: Path | None = None
     digest: str = ""  # hash of the file's bytes: what the index compares to skip unchanged files
     body_line: int = 1  # line of the file where the body starts, for lint messages
+    lang: str = "en"  # the language it is written in (articles/<lang>/ for the others)
     html: str = field(default="", repr=False)  # safe HTML, filled by the renderer
     notes_html: str = field(default="", repr=False)
     toc: list[dict[str, str]] = field(default_factory=list, repr=False)
