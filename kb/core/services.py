@@ -117,6 +117,14 @@ def library() -> Library:
     return _translated(current_app, lang, lib)
 
 
+def library_in(lang: str) -> Library:
+    """The articles as read in ``lang`` (the default language's library for that one)."""
+    from kb.core.i18n import default_language
+
+    lib = base_library()
+    return lib if lang == default_language() else _translated(current_app, lang, lib)
+
+
 def base_library() -> Library:
     """The articles, loaded again (and re-indexed) when a fact in support.yml changed or a
     file was added to or removed from the articles folder."""

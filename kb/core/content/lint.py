@@ -26,6 +26,17 @@ SECTIONS = (
     "Stop it happening again",
     "Still stuck?",
 )
+# The same sections in the other languages (articles/<lang>/), and the word each "Fix it" step
+# uses to say what the user should see afterwards.
+SECTIONS_BY_LANG: dict[str, tuple[str, ...]] = {
+    "en": SECTIONS,
+    "fr": ("Ce que vous voyez", "Solution rapide", "Réparer", "Pourquoi cela arrive",
+           "Éviter que cela revienne", "Toujours un problème ?"),
+}
+SHOULD_BY_LANG = {"en": ("should", "You should see …"), "fr": ("devriez", "Vous devriez voir …")}
+# Languages textstat has Flesch reading-ease constants for (textstat 0.7.8); others are not
+# scored rather than scored with English syllable rules.
+READABLE_LANGS = frozenset({"en", "de", "es", "fr", "it", "nl", "pl", "ru", "hu"})
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"\]\((/[^)\s]*)\)")
 _ACRONYM = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?(?![\w-])")
@@ -56,15 +67,18 @@ def _lines(article: Article) -> list[tuple[int, str]]:
 
 def check_shape(article: Article, path: Path) -> list[Problem]:
     problems: list[Problem] = []
+    sections = SECTIONS_BY_LANG.get(article.lang, SECTIONS)
+    fix_it, still_stuck = sections[2], sections[-1]
+    should, example = SHOULD_BY_LANG.get(article.lang, SHOULD_BY_LANG["en"])
     lines = _lines(article)
     headings = [(n, m.group(1)) for n, text in lines if (m := _HEADING.match(text))]
     names = [h for _, h in headings]
-    if names != list(SECTIONS):
-        missing = [s for s in SECTIONS if s not in names]
+    if names != list(sections):
+        missing = [s for s in sections if s not in names]
         line = headings[0][0] if headings else article.body_line
         detail = f"missing: {', '.join(missing)}" if missing else f"found: {', '.join(names)}"
         problems.append(Problem.at(path, line, "public articles need the sections "
-                                   f"{' → '.join(SECTIONS)} in that order ({detail})"))
+                                   f"{' → '.join(sections)} in that order ({detail})"))
     # Every step of "Fix it" says what the user should see afterwards.
     section, steps = None, 0
     step_text: dict[int, tuple[int, str]] = {}
@@ -74,7 +88,7 @@ def check_shape(article: Article, path: Path) -> list[Problem]:
             section = m.group(1)
             current = None
             continue
-        if section != "Fix it":
+        if section != fix_it:
             continue
         if _STEP.match(text):
             steps += 1
@@ -86,20 +100,20 @@ def check_shape(article: Article, path: Path) -> list[Problem]:
             continue
         else:
             current = None
-    if "Fix it" in names and steps == 0:
+    if fix_it in names and steps == 0:
         problems.append(Problem.at(path, article.body_line,
-                                   "'Fix it' needs numbered steps (1. 2. 3.)"))
+                                   f"'{fix_it}' needs numbered steps (1. 2. 3.)"))
     for n, text in step_text.values():
-        if "should" not in text.lower():
+        if should not in text.lower():
             problems.append(Problem.at(path, n, "each step should say what the user should see "
-                                                "afterwards (\"You should see …\")"))
+                                                f"afterwards (\"{example}\")"))
     still = ""
-    if headings and headings[-1][1] == "Still stuck?":
+    if headings and headings[-1][1] == still_stuck:
         still = "\n".join(t for n, t in lines if n > headings[-1][0])
     if still and ("/wizards" not in still or "/ask" not in still):
         problems.append(Problem.at(path, headings[-1][0],
-                                   "'Still stuck?' should link to a step-by-step fix (/wizards/…) "
-                                   "and to asking for help (/ask)"))
+                                   f"'{still_stuck}' should link to a step-by-step fix "
+                                   "(/wizards/…) and to asking for help (/ask)"))
     return problems
 
 
@@ -169,9 +183,24 @@ def _expanded(word: str, text: str, start: int, end: int) -> bool:
     return text[end:].lstrip().startswith("(")
 
 
-def reading_grade(article: Article) -> float:
+def reading_grade(article: Article) -> float | None:
+    """Flesch-Kincaid grade in English. In another language textstat supports, its Flesch
+    reading ease (for French, Kandel & Moles' constants) turned into a school grade with
+    Flesch's own table (90 → 5th grade … 60 → 8th): Kincaid's grade formula is English-only.
+    None for a language textstat cannot score."""
     text = _plain("\n".join(t for _, t in _lines(article) if not _HEADING.match(t)))
-    return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
+    if not text.strip():
+        return 0.0
+    if article.lang == "en":
+        return float(textstat.flesch_kincaid_grade(text))
+    if article.lang not in READABLE_LANGS:
+        return None
+    textstat.set_lang(article.lang)
+    try:
+        ease = float(textstat.flesch_reading_ease(text))
+    finally:
+        textstat.set_lang("en_US")
+    return 14.0 - ease / 10.0
 
 
 def lint_article(article: Article, path: Path, library: Library, *, jargon: dict[str, str],
@@ -182,7 +211,7 @@ def lint_article(article: Article, path: Path, library: Library, *, jargon: dict
     if article.is_public:
         problems += check_shape(article, path)
         grade = reading_grade(article)
-        if grade > max_grade:
+        if grade is not None and grade > max_grade:
             problems.append(Problem.at(path, article.body_line,
                                        f"reading grade {grade:.1f} is above {max_grade:g}: "
                                        "use shorter sentences and everyday words"))
@@ -201,6 +230,8 @@ def lint(library: Library, *, jargon: dict[str, str], wizard_ids: Iterable[str],
     problems = list(library.problems)
     wizard_ids = set(wizard_ids)
     for article in library.articles.values():
+        if article.lang != library.lang:  # a translation's fallbacks: checked in their own
+            continue
         path = article.path or Path(f"KB-{article.id}")
         problems += lint_article(article, path, library, jargon=jargon, wizard_ids=wizard_ids,
                                  max_grade=max_grade, today=today)
