@@ -66,7 +66,8 @@ def _check_languages(default_wizards: Iterable[str]) -> list[Problem]:
     for lang in languages()[1:]:
         lib = library_in(lang)
         folder = Path(cfg["WIZARDS_DIR"]) / lang
-        wizards, wizard_problems = (load_wizards(folder, lib) if folder.is_dir() else ({}, []))
+        wizards, wizard_problems = (load_wizards(folder, lib, known=set(default_wizards))
+                                    if folder.is_dir() else ({}, []))
         jargon = load_jargon(Path(cfg["ARTICLES_DIR"]) / lang / "_jargon.yml")
         problems += wizard_problems + lint(lib, jargon=jargon,
                                            wizard_ids={*default_wizards, *wizards},

@@ -47,7 +47,7 @@ def _loaded() -> tuple[dict[str, Wizard], list[Problem]]:
         return cached[1], cached[2]
     wizards, problems = load_wizards(folder, lib)
     if local is not None and local.is_dir():
-        translated, local_problems = load_wizards(local, lib)
+        translated, local_problems = load_wizards(local, lib, known=wizards.keys())
         wizards.update(translated)
         problems += local_problems
     for problem in problems:
