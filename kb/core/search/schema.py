@@ -68,7 +68,12 @@ def stop_words(lang: str) -> frozenset[str]:
     (untranslated articles sit in every language's index)."""
     if lang == DEFAULT_LANG:
         return STOP_WORDS
-    return STOP_WORDS | frozenset(stopwords_for_language(lang)) - NEGATORS
+    return STOP_WORDS | (frozenset(stopwords_for_language(lang)) | MORE_STOPS.get(lang, set())) \
+        - NEGATORS
+
+
+# Common words Whoosh's lists lack (its French list has "le" and "la" but not "les").
+MORE_STOPS: dict[str, set[str]] = {"fr": {"les", "ça", "cela", "cet", "cette"}}
 
 
 class NegationFilter(Filter):
