@@ -13,7 +13,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask
 
-from kb.api.schemas import SCHEMAS
+from kb.api.schemas import PER_MINUTE, SCHEMAS
 
 OPENAPI_VERSION = "3.0.3"
 _PARAM = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")  # <article_ref>, <int:n> -> {article_ref}, {n}
@@ -22,6 +22,7 @@ _LIMIT_HEADERS = {
     "X-RateLimit-Limit": "Requests allowed in the current window.",
     "X-RateLimit-Remaining": "Requests left in the current window.",
     "X-RateLimit-Reset": "When the window starts again (Unix time, seconds).",
+    "Retry-After": "Seconds until the window starts again: over the limit, wait that long.",
 }
 
 # Answers any operation can give, whatever it does: added to every operation.
@@ -40,23 +41,22 @@ def _error(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def build_spec(app: Flask) -> dict[str, Any]:
-    """The description as a dict (JSON-ready). Raises ValueError for an undescribed route."""
+def build_spec(app: Flask, name: str = "Help desk") -> dict[str, Any]:
+    """The description as a dict (JSON-ready), titled with the site's name. Raises
+    ValueError for an undescribed route."""
     spec = APISpec(
-        title="Helpdesk KB API", version="1", openapi_version=OPENAPI_VERSION,
+        title=f"{name} articles API", version="1", openapi_version=OPENAPI_VERSION,
         plugins=[MarshmallowPlugin()],
         info={"description": (
             "Read-only access to the public help articles: search them as the site does, "
             "suggest titles as someone types, read one article. No sign-in; internal articles "
-            "are never included. Requests are limited per address (120 a minute); over the "
-            "limit the answer is 429 with Retry-After.")},
+            f"are never included. Each address may make {PER_MINUTE} requests a minute to "
+            "each operation; over that the answer is 429, with Retry-After in seconds.")},
     )
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
     for name, text in _LIMIT_HEADERS.items():
         spec.components.header(name, {"description": text, "schema": {"type": "integer"}})
-    spec.components.header("Retry-After", {
-        "description": "Seconds to wait before asking again.", "schema": {"type": "integer"}})
     spec.components.response("BadRequest", _error(
         "The request held a character that cannot be read (a NUL, code 0)."))
     spec.components.response("NotFound", _error("No public article has that id."))
@@ -90,9 +90,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
     return spec.to_dict()
 
 
-def openapi_description(app: Flask) -> dict[str, Any]:
-    """Built once per app (the routes do not change after start-up)."""
-    cached = app.extensions.get("kb_openapi")
-    if cached is None:
-        cached = app.extensions["kb_openapi"] = build_spec(app)
-    return cached
+def openapi_description(app: Flask, name: str) -> dict[str, Any]:
+    """Built once per app and site name (the routes do not change after start-up; the name
+    in support.yml can)."""
+    cached: dict[str, dict[str, Any]] = app.extensions.setdefault("kb_openapi", {})
+    if name not in cached:
+        cached.clear()
+        cached[name] = build_spec(app, name)
+    return cached[name]

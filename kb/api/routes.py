@@ -12,17 +12,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kb.api.openapi import openapi_description
+from kb.api.schemas import PER_MINUTE
 from kb.core.content.article import Article
 from kb.core.inputs import NUL_MESSAGE, arg_page, has_nul, parse_id
 from kb.core.search import Hit
 from kb.core.searchlog import MAX_QUERY, run_search
-from kb.core.services import library, search_index
+from kb.core.services import library, search_index, support
 from kb.core.urls import public_url
 from kb.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only; nothing here changes state a browser could be tricked into
-limiter.limit("120/minute")(bp)
+limiter.limit(f"{PER_MINUTE}/minute")(bp)
 
 MESSAGES = {
     400: "The request could not be read.",
@@ -157,7 +158,8 @@ def openapi() -> Response:
               schema:
                 type: object
     """
-    return jsonify(openapi_description(current_app))
+    name = str(support().get("name") or "Help desk")
+    return jsonify(openapi_description(current_app, name))
 
 
 def _error(status: int, message: str | None = None) -> tuple[Response, int]:

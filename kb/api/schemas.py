@@ -12,6 +12,8 @@ from marshmallow import Schema, fields, validate
 from kb.core.inputs import MAX_PAGE
 from kb.core.searchlog import MAX_QUERY
 
+PER_MINUTE = 120  # requests an address may make to each operation (kb/api/routes.py)
+
 
 def _doc(text: str, **extra: object) -> dict[str, object]:
     return {"description": text, **extra}
