@@ -83,6 +83,7 @@ class Defaults:
     MAIL_RETRY_BACKOFF = 2.0
     MAIL_SWEEP_GRACE = 120  # a queued email this many seconds overdue is enqueued again
     MAIL_LEASE_SECONDS = 600  # a worker that claimed an email and vanished loses it after this
+    MAIL_STUCK_MINUTES = 15  # /readyz: an email waiting longer says the worker or SMTP is stuck
 
     # The job queue (kb/core/worker.py): huey in SQLite under instance/, or Redis when set.
     # (REDIS_URL above: the queue lives in Redis when it is set.)
