@@ -109,6 +109,8 @@ class Defaults:
     # `flask kb receive-mail` (or sent to `flask kb mail-receiver`) is added to the ticket.
     INBOUND_ADDRESS = ""
     INBOUND_MAX_BYTES = 25 * 1024 * 1024  # a bigger message is held for an agent, unread
+    # Our MTA's Authentication-Results id: when set, replies must pass SPF/DKIM/DMARC there.
+    INBOUND_AUTHSERV_ID = ""
     # The optional built-in SMTP receiver (`flask kb mail-receiver`) for small sites.
     INBOUND_SMTP_HOST = "127.0.0.1"
     INBOUND_SMTP_PORT = 2525
