@@ -297,8 +297,8 @@ class PgSearchIndex:
         wanted = {a.id: a for a in articles}
 
         def apply(conn: sa.Connection) -> int:
-            stored: dict[int, str] = dict(conn.execute(sa.text(
-                "SELECT article_id, digest FROM search_document")).tuples().all())
+            stored: dict[int, str] = {r[0]: r[1] for r in conn.execute(sa.text(
+                "SELECT article_id, digest FROM search_document"))}
             changed = [a for i, a in wanted.items() if stored.get(i) != article_digest(a)]
             gone = [i for i in stored if i not in wanted]
             if changed:
@@ -334,8 +334,8 @@ class PgSearchIndex:
 
     def is_stale(self, articles: Iterable[Article]) -> bool:
         with self.database().connect() as conn:
-            stored: dict[int, str] = dict(conn.execute(sa.text(
-                "SELECT article_id, digest FROM search_document")).tuples().all())
+            stored: dict[int, str] = {r[0]: r[1] for r in conn.execute(sa.text(
+                "SELECT article_id, digest FROM search_document"))}
         return stored != {a.id: article_digest(a) for a in articles}
 
     def add(self, article: Article) -> None:
