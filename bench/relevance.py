@@ -28,6 +28,7 @@ import re
 import sqlite3
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,9 +167,14 @@ def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
     peer = {"top1": 0, "top3": 0, "mrr": 0.0}
     confident_covered = not_confident_uncovered = routed_right = 0
     misses: list[str] = []
+    wall: list[float] = []
+    cpu = 0.0
     for row in rows:
         q, good = str(row["query"]), wanted(row)
+        t0, c0 = time.perf_counter(), time.process_time()
         res = index.search(q, per_page=10)
+        wall.append(time.perf_counter() - t0)
+        cpu += time.process_time() - c0
         ids = [h.id for h in res.hits]
         if good:
             n["covered"] += 1
@@ -210,6 +216,11 @@ def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
     print(f"confident on covered        {pct(confident_covered, c)}")
     print(f"not confident on uncovered  {pct(not_confident_uncovered, n['uncovered'])}")
     print(f"routing (wizard or pick-list) {pct(routed_right, n['routed'])}")
+    wall.sort()
+    if wall:  # this process only: PostgreSQL's own CPU is not in these
+        print(f"per search: wall p50 {1000 * wall[len(wall) // 2]:.1f} ms, p99 "
+              f"{1000 * wall[min(len(wall) - 1, int(len(wall) * 0.99))]:.1f} ms, "
+              f"CPU {1000 * cpu / len(wall):.1f} ms in this process")
     if show:
         print("\n".join(misses))
 

@@ -87,6 +87,34 @@ def test_another_node_sees_the_same_index(pg_app: Flask, pg: PgSearchIndex) -> N
     assert other.search("quokkafication").hits == []
 
 
+def test_an_empty_table_is_filled_once(pg_app: Flask, pg: PgSearchIndex) -> None:
+    arts = articles(pg_app)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM search_document"))
+    healed: list[bool] = []
+    pg.on_broken = lambda: healed.append(True)
+    try:
+        assert pg.search("printer").hits == [] and pg.broken and healed
+        assert pg.heal(arts) is True and pg.heal(arts) is False
+        assert pg.search("printer").hits and not pg.broken
+    finally:
+        pg.on_broken = None
+
+
+def test_pins_and_synonyms_from_the_worklist_apply(pg_app: Flask, pg: PgSearchIndex) -> None:
+    public = [a for a in articles(pg_app) if a.audience == "public"]
+    target = public[-1]
+    key = pg.normalise("flurbo won't open")
+    pg.use_overrides("test-1", [["flurbo", "printer"]], {key: (target.id,)})
+    try:
+        pinned = pg.search("Flurbo won't open!")
+        assert pinned.hits[0].id == target.id and pinned.confident
+        via_synonym = {h.id for h in pg.search("flurbo offline").hits}
+        assert via_synonym & {h.id for h in pg.search("printer offline").hits}
+    finally:
+        pg.use_overrides("test-2", [], {})
+
+
 def test_internal_articles_stay_invisible_to_the_public(pg_app: Flask,
                                                         pg: PgSearchIndex) -> None:
     arts = articles(pg_app)
