@@ -28,6 +28,10 @@ class Defaults:
     OVERRIDES_DIR = ""
     # Relative to the instance folder unless absolute; set in create_app.
     INDEX_DIR = "index"
+    # Which search answers (kb/core/search/backends.py): "fast" (the Whoosh index with our
+    # ranker), "whoosh" (the same index, Whoosh's own ranking: the reference) or "postgres"
+    # (one index in the PostgreSQL database, shared by every node).
+    SEARCH_BACKEND = "fast"
     UPLOAD_DIR = "uploads"
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
