@@ -14,6 +14,7 @@ _MD_NOISE = re.compile(
     r"|^!!!.*$|^\?\?\?.*$",
     re.S | re.M,
 )
+_TAB = re.compile(r'^\s*===\+?\s+"([^"]*)"\s*$', re.M)  # a platform tab: keep its name
 
 
 def _plain(markdown_text: str) -> str:
@@ -26,7 +27,8 @@ def _plain(markdown_text: str) -> str:
             return m.group(3) or ""
         return " "
 
-    return re.sub(r"[ \t]+", " ", _MD_NOISE.sub(keep, markdown_text)).strip()
+    text = _TAB.sub(r"\1", markdown_text)
+    return re.sub(r"[ \t]+", " ", _MD_NOISE.sub(keep, text)).strip()
 
 
 def slugify(text: str) -> str:
