@@ -4,6 +4,7 @@ everything it produces is cleaned by nh3 before it reaches a template."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import markdown
 import nh3
@@ -24,7 +25,7 @@ EXTENSIONS = [
     "pymdownx.tasklist",
     "pymdownx.tabbed",  # steps per platform (kb.core.content.platforms)
 ]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
     # Radio inputs + labels + CSS: tabs without JavaScript, under our strict CSP.
     "pymdownx.tabbed": {"alternate_style": True},
