@@ -104,3 +104,15 @@ def test_reading_grade_is_per_platform(tmp_path: Path) -> None:
     found = _fix_it(tmp_path, steps)
     grades = [m for m in found if "reading grade" in m]
     assert len(grades) == 1 and "with the iPhone steps" in grades[0], found
+
+
+def test_the_index_counts_a_tab_set_once() -> None:
+    from kb.core.content.article import Article
+
+    body = TABS + '\n=== "Android"\n\n    1. Open **Settings**, then **Network & internet**. ' \
+                  'You should see the settings.\n'
+    text = Article(id=1, title="t", summary="s", category="c", body=body).text
+    assert text.count("You should see the settings") == 1  # the first tab's steps only
+    for name in ("macOS", "iPhone", "Android", "System Settings", "Network"):
+        assert name in text  # what the other platforms show can still be searched for
+    assert "Choose the Apple menu" not in text and "internet" not in text
