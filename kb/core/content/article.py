@@ -38,8 +38,9 @@ def _plain(markdown_text: str) -> str:
 def _tabs_once(markdown_text: str) -> str:
     """A set of platform tabs counts once for search: the first tab in full, then from the
     others only the names of what they show (the capitalised words in **bold**) that the
-    text lacks, each once. Four copies of nearly the same steps would otherwise weigh four times, and their
-    everyday words ("turn", "connect", "restart") pull unrelated requests to this article."""
+    text lacks, each once. Four copies of nearly the same steps would otherwise weigh four
+    times, and their everyday words ("turn", "connect", "restart") pull unrelated requests to
+    this article."""
     keep: list[str] = []
     extra: list[str] = []
     in_set, first = False, False
