@@ -132,6 +132,12 @@ def test_widget_on_another_sites_page_reaches_an_article(page: Page, intranet: s
     expect(opener).to_have_attribute("aria-expanded", "false")
 
 
+def test_widget_panel_page_is_accessible(page: Page, live_url: str, axe: Any) -> None:
+    page.goto(live_url + "/widget?q=printer+offline")
+    expect(page.get_by_role("heading", name="Tell us what's happening")).to_be_visible()
+    assert serious_violations(axe.run(page)) == []
+
+
 def test_widget_keeps_focus_inside_the_panel(page: Page, intranet: str) -> None:
     page.goto(intranet + "/index.html")
     page.get_by_role("button", name="IT help").click()
