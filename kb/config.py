@@ -26,6 +26,9 @@ class Defaults:
     # Optional: templates/ in here win over ours (same names), and overrides.css is added
     # after our stylesheet. Empty: no overrides.
     OVERRIDES_DIR = ""
+    # The help widget (/widget.js): origins besides this site's own that may show its panel,
+    # e.g. "https://intranet.example.org, https://wiki.example.org". Empty: this site only.
+    WIDGET_ORIGINS = ""
     # Relative to the instance folder unless absolute; set in create_app.
     INDEX_DIR = "index"
     # Which search answers (kb/core/search/backends.py): "fast" (the Whoosh index with our
