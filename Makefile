@@ -90,7 +90,7 @@ relevance: install
 # tests/unit/test_translations.py fails when a .mo is older than its .po.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o kb/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --no-fuzzy-matching
 	$(BIN)/pybabel compile -d kb/translations --statistics
 
 clean:

@@ -15,6 +15,8 @@ from flask import Flask, current_app
 
 from kb.core.content.library import Library, load_library, load_translation
 from kb.core.search import SearchIndex
+from kb.core.search.backends import SearchBackend, open_index
+from kb.core.search.ranking import Ranker
 from kb.tickets.supportfile import SupportSettings, read_support
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ def init_content(app: Flask) -> None:
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
     lib = _load(app, settings)
-    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
+    index = open_index(app.config)  # KB_SEARCH_BACKEND: fast, whoosh or postgres
     app.extensions["kb_search"] = index
     index.on_broken = _healer(app, index, lambda: app.extensions["kb_library"])
     if app.config.get("INDEX_ON_START", True):
@@ -51,8 +53,10 @@ def _init_languages(app: Flask, lib: Library) -> None:
     for lang in languages(app)[1:]:
         folder = Path(app.config["ARTICLES_DIR"]) / lang
         synonyms = folder / "_synonyms.yml"
+        # KB_SEARCH_BACKEND=whoosh ranks it the same way; postgres: still this Whoosh folder.
+        ranker = getattr(app.extensions["kb_search"], "ranker", Ranker)
         index = SearchIndex(base_dir.with_name(f"{base_dir.name}-{lang}"),
-                            synonyms if synonyms.is_file() else None, lang=lang)
+                            synonyms if synonyms.is_file() else None, ranker=ranker, lang=lang)
         index.on_broken = _healer(app, index, functools.partial(_translated, app, lang))
         app.extensions["kb_search_lang"][lang] = index
         translated = _translated(app, lang, lib)
@@ -148,13 +152,13 @@ def base_library() -> Library:
     return lib
 
 
-def search_index() -> SearchIndex:
+def search_index() -> SearchBackend:
     """The index, with the synonyms and pins made from the worklist in force (a soft-cached
     version check: kb.core.search_overrides)."""
     from kb.core import search_overrides
     from kb.core.i18n import current_language
 
-    index: SearchIndex = current_app.extensions["kb_search"]
+    index: SearchBackend = current_app.extensions["kb_search"]
     index = current_app.extensions["kb_search_lang"].get(current_language(), index)
     search_overrides.refresh(index)
     return index
@@ -189,7 +193,7 @@ def load_support(path: Path) -> dict[str, Any]:
     return data or {}
 
 
-def _healer(app: Flask, index: SearchIndex,
+def _healer(app: Flask, index: SearchBackend,
             articles_of: Callable[[], Library]) -> Callable[[], None]:
     """Called when a search finds the index missing or unreadable: rebuild it in a background
     thread, one at a time in this process; across processes ``heal`` takes the index lock, so
@@ -201,9 +205,10 @@ def _healer(app: Flask, index: SearchIndex,
             articles = articles_of().visible(include_internal=True)
             if index.heal(articles):
                 log.warning("search index at %s was missing or unreadable: rebuilt",
-                            index.index_dir)
+                            getattr(index, "index_dir", "?"))
         except Exception:
-            log.exception("could not rebuild the search index at %s", index.index_dir)
+            log.exception("could not rebuild the search index at %s",
+                          getattr(index, "index_dir", "?"))
         finally:
             running.release()
 
