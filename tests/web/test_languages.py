@@ -137,3 +137,9 @@ def test_flask_kb_check_passes_on_the_french_content(app: Flask) -> None:
     assert "fr: 10 articles, 2 wizards translated." in lines
     assert [line for line in lines if "/fr/" in line] == []
     assert result.exit_code == 0, result.output
+
+
+def test_the_help_widget_panel_is_french_too(client: FlaskClient) -> None:
+    html = page(client, "/widget?q=imprimante+hors+ligne", **FR)
+    assert '<html lang="fr">' in html and "Dites-nous ce qui se passe" in html
+    assert "Mon imprimante est hors ligne" in html
