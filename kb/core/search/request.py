@@ -59,8 +59,8 @@ correctly randomly constantly always sometimes keeps anyway use uses used using
 
 # "C:", "C:\\", "C;/", "G drive", "g-drive": a drive letter. C is the laptop's own disk; any
 # other letter is a network drive in an organisation, whatever its name.
-DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))|[\s-]?drive\b)",
-                   re.IGNORECASE)
+DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))(?:\s*drive\b)?"
+                   r"|[\s-]?drive\b)", re.IGNORECASE)
 # A word in capitals inside a sentence ("the Goliad printer", "Hi Matt", "DELL83498") is most
 # often a name: of a person, a place, a room or a product the articles do not know.
 CAPITAL = re.compile(r"[A-Z][\w'’\-]*")
