@@ -54,6 +54,8 @@ seemed suddenly today yesterday tomorrow now currently recently since ago urgent
 quickly soon really actually basically just again know let advise advice question wondering
 wonder hope hoping sure ok okay fine stopped stops stop started starts start properly
 correctly randomly constantly always sometimes keeps anyway use uses used using
+continue continues continued continuing continuously continually repeatedly frequently
+day days daily week weeks weekly hour hours minute minutes times twice least lately
 """.split())
 
 
