@@ -67,6 +67,7 @@ DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))(?:
 # often a name: of a person, a place, a room or a product the articles do not know.
 CAPITAL = re.compile(r"[A-Z][\w'’\-]*")
 SENTENCE_END = re.compile(r"[.!?:;\n\"“(]\s*$")
+INITIALLED = re.compile(r"\b([A-Z][a-z]{2,})\s+[A-Z](?:['’]s\b|\.)")
 
 
 _NOT = (r"(?:not|no\s+longer|never|cannot|unable\s+to|fails?\s+to|stopped|"
@@ -132,6 +133,9 @@ def names(text: str) -> frozenset[str]:
         word = m.group().lower()
         if word not in small and not SENTENCE_END.search(text[:m.start()] or "\n"):
             out.add(word)
+    # A first name with an initial ("Esteban G's laptop", "Juliet T. with ..."), even at the
+    # start of a sentence: tickets name people so.
+    out.update(m.group(1).lower() for m in INITIALLED.finditer(text))
     return frozenset(out - {"i", "i'm", "i've", "i'd", "i'll"})
 
 
