@@ -11,8 +11,8 @@ stemming, bm25 with the same field weights, OR of the words).
 The rows are also split in two fixed halves by a hash of their text. Tune only on the misses
 of half A (``--show-misses`` shows those; ``--half B`` the others, to read, not to tune on);
 a change that helps A but not B is probably fitted to A's rows. Rows with an ``added`` date
-came later and are also reported on their own (added before tuning on them). The log of changes and their
-effect on each half is bench/relevance-log.md.
+came later and are reported on their own (added before tuning on them), not in A or B. The
+log of changes and their effect on each half is bench/relevance-log.md.
 """
 
 from __future__ import annotations
