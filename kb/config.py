@@ -26,8 +26,15 @@ class Defaults:
     # Optional: templates/ in here win over ours (same names), and overrides.css is added
     # after our stylesheet. Empty: no overrides.
     OVERRIDES_DIR = ""
+    # The help widget (/widget.js): origins besides this site's own that may show its panel,
+    # e.g. "https://intranet.example.org, https://wiki.example.org". Empty: this site only.
+    WIDGET_ORIGINS = ""
     # Relative to the instance folder unless absolute; set in create_app.
     INDEX_DIR = "index"
+    # Which search answers (kb/core/search/backends.py): "fast" (the Whoosh index with our
+    # ranker), "whoosh" (the same index, Whoosh's own ranking: the reference) or "postgres"
+    # (one index in the PostgreSQL database, shared by every node).
+    SEARCH_BACKEND = "fast"
     UPLOAD_DIR = "uploads"
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}

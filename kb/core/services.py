@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from kb.core.content.library import Library, load_library
-from kb.core.search import SearchIndex
+from kb.core.search.backends import SearchBackend, open_index
 from kb.tickets.supportfile import SupportSettings, read_support
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def init_content(app: Flask) -> None:
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
     lib = _load(app, settings)
-    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
+    index = open_index(app.config)  # KB_SEARCH_BACKEND: fast, whoosh or postgres
     app.extensions["kb_search"] = index
     index.on_broken = _healer(app, index)
     if app.config.get("INDEX_ON_START", True):
@@ -83,12 +83,12 @@ def library() -> Library:
     return lib
 
 
-def search_index() -> SearchIndex:
+def search_index() -> SearchBackend:
     """The index, with the synonyms and pins made from the worklist in force (a soft-cached
     version check: kb.core.search_overrides)."""
     from kb.core import search_overrides
 
-    index: SearchIndex = current_app.extensions["kb_search"]
+    index: SearchBackend = current_app.extensions["kb_search"]
     search_overrides.refresh(index)
     return index
 
@@ -122,7 +122,7 @@ def load_support(path: Path) -> dict[str, Any]:
     return data or {}
 
 
-def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
+def _healer(app: Flask, index: SearchBackend) -> Callable[[], None]:
     """Called when a search finds the index missing or unreadable: rebuild it in a background
     thread, one at a time in this process; across processes ``heal`` takes the index lock, so
     one process builds and the others open its result."""
@@ -133,9 +133,10 @@ def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
             articles = app.extensions["kb_library"].visible(include_internal=True)
             if index.heal(articles):
                 log.warning("search index at %s was missing or unreadable: rebuilt",
-                            index.index_dir)
+                            getattr(index, "index_dir", "?"))
         except Exception:
-            log.exception("could not rebuild the search index at %s", index.index_dir)
+            log.exception("could not rebuild the search index at %s",
+                          getattr(index, "index_dir", "?"))
         finally:
             running.release()
 

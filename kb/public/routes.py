@@ -6,13 +6,24 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from kb.core.content import platforms
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
 from kb.core.known_errors import public_notices
@@ -130,9 +141,36 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
     record_view(request.args.get("s"), art.id)
     related = search_index().related(art.id, limit=4)
     form = FeedbackForm(article_id=str(art.id))
-    return render_template("article.html", article=art, related=related, form=form,
-                           voted=request.args.get("voted"),
-                           banners_text=f"{art.title} {' '.join(art.tags)}")
+    return _with_platform(render_template(
+        "article.html", article=art, related=related, form=form,
+        voted=request.args.get("voted"), banners_text=f"{art.title} {' '.join(art.tags)}",
+        **_platform_view(art)))
+
+
+def _platform_view(art: Article) -> dict[str, Any]:
+    """The article's HTML opened on the visitor's platform: ``?platform=`` (a link that
+    works without JavaScript), else the one they chose before (cookie), else the
+    User-Agent's."""
+    if not platforms.has_tabs(art.html):
+        return {"article_html": art.html, "platform": None}
+    asked = request.args.get("platform")
+    chosen = request.cookies.get(platforms.COOKIE)
+    platform = (asked if asked in platforms.PLATFORMS else None) or (
+        chosen if chosen in platforms.PLATFORMS else None) or platforms.from_user_agent(
+        request.headers.get("User-Agent"))
+    return {"article_html": platforms.choose(art.html, platform), "platform": platform,
+            "platforms": platforms.PLATFORMS}
+
+
+def _with_platform(body: str) -> Response:
+    """Remember a ``?platform=`` choice for a year; the page differs by cookie and agent."""
+    response = make_response(body)
+    asked = request.args.get("platform")
+    if asked in platforms.PLATFORMS:
+        response.set_cookie(platforms.COOKIE, asked, max_age=365 * 86400, samesite="Lax",
+                            secure=request.is_secure)
+    response.vary.update(("Cookie", "User-Agent"))
+    return response
 
 
 @bp.get("/a/<int:article_id>")
@@ -153,7 +191,7 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         related = search_index().related(art.id, limit=4)
         return render_template("article.html", article=art, related=related, form=form,
-                               voted=None), 400
+                               voted=None, **_platform_view(art)), 400
     voted = [v for v in session.get(VOTED_KEY, []) if isinstance(v, int)]
     if art.id in voted:  # one vote per page per visitor: votes feed the content worklist
         flash("You have already told us about this page. Thank you.")
