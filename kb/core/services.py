@@ -3,6 +3,7 @@ support configuration. Views reach them through these functions, never through g
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -12,8 +13,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from kb.core.content.library import Library, load_library
+from kb.core.content.library import Library, load_library, load_translation
 from kb.core.search import SearchIndex
+from kb.core.search.backends import SearchBackend, open_index
+from kb.core.search.ranking import Ranker
 from kb.tickets.supportfile import SupportSettings, read_support
 
 log = logging.getLogger(__name__)
@@ -28,14 +31,60 @@ def init_content(app: Flask) -> None:
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
     lib = _load(app, settings)
-    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
+    index = open_index(app.config)  # KB_SEARCH_BACKEND: fast, whoosh or postgres
     app.extensions["kb_search"] = index
-    index.on_broken = _healer(app, index)
+    index.on_broken = _healer(app, index, lambda: app.extensions["kb_library"])
     if app.config.get("INDEX_ON_START", True):
         try:
             index.sync(lib.visible(include_internal=True))
         except Exception:  # the site must come up even if the index cannot be written now
             log.exception("could not bring the search index up to date")
+    _init_languages(app, lib)
+
+
+def _init_languages(app: Flask, lib: Library) -> None:
+    """One library and one index per other language: the index in its own folder beside the
+    default one (``index-fr``), analysed with that language's stop words and stemmer."""
+    from kb.core.i18n import languages
+
+    app.extensions["kb_library_lang"] = {}
+    app.extensions["kb_search_lang"] = {}
+    base_dir = Path(app.config["INDEX_DIR"])
+    for lang in languages(app)[1:]:
+        folder = Path(app.config["ARTICLES_DIR"]) / lang
+        synonyms = folder / "_synonyms.yml"
+        # KB_SEARCH_BACKEND=whoosh ranks it the same way; postgres: still this Whoosh folder.
+        ranker = getattr(app.extensions["kb_search"], "ranker", Ranker)
+        index = SearchIndex(base_dir.with_name(f"{base_dir.name}-{lang}"),
+                            synonyms if synonyms.is_file() else None, ranker=ranker, lang=lang)
+        index.on_broken = _healer(app, index, functools.partial(_translated, app, lang))
+        app.extensions["kb_search_lang"][lang] = index
+        translated = _translated(app, lang, lib)
+        if app.config.get("INDEX_ON_START", True):
+            try:
+                index.sync(translated.visible(include_internal=True))
+            except Exception:
+                log.exception("could not bring the %s search index up to date", lang)
+
+
+def _translated(app: Flask, lang: str, base: Library | None = None) -> Library:
+    """The library in ``lang``, read again when the default one or that folder changed."""
+    base = base or app.extensions["kb_library"]
+    cache: dict[str, tuple[Library, int, Library]] = app.extensions["kb_library_lang"]
+    stamp = _folder_stamp(app, lang)
+    hit = cache.get(lang)
+    if hit is not None and hit[0] is base and hit[1] == stamp:
+        return hit[2]
+    lib = load_translation(app.config, base, lang, base.facts)
+    for problem in lib.problems:
+        log.warning("content problem (%s): %s", lang, problem)
+    cache[lang] = (base, stamp, lib)
+    if hit is not None:  # changed while running: the index follows
+        try:
+            app.extensions["kb_search_lang"][lang].sync(lib.visible(include_internal=True))
+        except Exception:
+            log.exception("could not bring the %s search index up to date", lang)
+    return lib
 
 
 def _load(app: Flask, settings: SupportSettings) -> Library:
@@ -48,11 +97,11 @@ def _load(app: Flask, settings: SupportSettings) -> Library:
     return lib
 
 
-def _folder_stamp(app: Flask) -> int:
+def _folder_stamp(app: Flask, lang: str = "") -> int:
     """When a file was last added to or removed from the articles folder (one stat): an
     article published from the site (kb/agents/drafts.py) reaches every process."""
     try:
-        return os.stat(app.config["ARTICLES_DIR"]).st_mtime_ns
+        return os.stat(Path(app.config["ARTICLES_DIR"]) / lang).st_mtime_ns
     except OSError:
         return 0
 
@@ -61,6 +110,26 @@ _RELOADING = threading.Lock()
 
 
 def library() -> Library:
+    """The articles in the visitor's language (kb.core.i18n; the default one outside a
+    request and on agents' pages), the untranslated ones in the default language."""
+    from kb.core.i18n import current_language, default_language
+
+    lib = base_library()
+    lang = current_language()
+    if lang == default_language():
+        return lib
+    return _translated(current_app, lang, lib)
+
+
+def library_in(lang: str) -> Library:
+    """The articles as read in ``lang`` (the default language's library for that one)."""
+    from kb.core.i18n import default_language
+
+    lib = base_library()
+    return lib if lang == default_language() else _translated(current_app, lang, lib)
+
+
+def base_library() -> Library:
     """The articles, loaded again (and re-indexed) when a fact in support.yml changed or a
     file was added to or removed from the articles folder."""
     app = current_app
@@ -77,18 +146,20 @@ def library() -> Library:
                         "loaded again")
             lib = _load(app, settings)
             try:
-                search_index().sync(lib.visible(include_internal=True))
+                app.extensions["kb_search"].sync(lib.visible(include_internal=True))
             except Exception:  # the pages already show the new facts; search catches up
                 log.exception("could not bring the search index up to date")
     return lib
 
 
-def search_index() -> SearchIndex:
+def search_index() -> SearchBackend:
     """The index, with the synonyms and pins made from the worklist in force (a soft-cached
     version check: kb.core.search_overrides)."""
     from kb.core import search_overrides
+    from kb.core.i18n import current_language
 
-    index: SearchIndex = current_app.extensions["kb_search"]
+    index: SearchBackend = current_app.extensions["kb_search"]
+    index = current_app.extensions["kb_search_lang"].get(current_language(), index)
     search_overrides.refresh(index)
     return index
 
@@ -99,7 +170,7 @@ def reload_content() -> Library:
     app = current_app
     with _RELOADING:
         lib = _load(app, app.extensions["kb_support"])
-    search_index().sync(lib.visible(include_internal=True))
+    app.extensions["kb_search"].sync(lib.visible(include_internal=True))
     return lib
 
 
@@ -122,7 +193,8 @@ def load_support(path: Path) -> dict[str, Any]:
     return data or {}
 
 
-def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
+def _healer(app: Flask, index: SearchBackend,
+            articles_of: Callable[[], Library]) -> Callable[[], None]:
     """Called when a search finds the index missing or unreadable: rebuild it in a background
     thread, one at a time in this process; across processes ``heal`` takes the index lock, so
     one process builds and the others open its result."""
@@ -130,12 +202,13 @@ def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
 
     def rebuild() -> None:
         try:
-            articles = app.extensions["kb_library"].visible(include_internal=True)
+            articles = articles_of().visible(include_internal=True)
             if index.heal(articles):
                 log.warning("search index at %s was missing or unreadable: rebuilt",
-                            index.index_dir)
+                            getattr(index, "index_dir", "?"))
         except Exception:
-            log.exception("could not rebuild the search index at %s", index.index_dir)
+            log.exception("could not rebuild the search index at %s",
+                          getattr(index, "index_dir", "?"))
         finally:
             running.release()
 

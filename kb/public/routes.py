@@ -6,13 +6,26 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from kb.core.content import platforms
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
 from kb.core.known_errors import public_notices
@@ -31,9 +44,9 @@ VOTED_KEY, MAX_VOTES = "voted", 100  # article ids this browser has voted on
 
 
 class FeedbackForm(FlaskForm):
-    helpful = RadioField("Was this helpful?", choices=[("yes", "Yes"), ("no", "No")],
-                         validators=[DataRequired(message="Choose Yes or No.")])
-    reason = TextAreaField("What was missing or wrong? (optional)",
+    helpful = RadioField(_l("Was this helpful?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                         validators=[DataRequired(message=_l("Choose Yes or No."))])
+    reason = TextAreaField(_l("What was missing or wrong? (optional)"),
                            validators=[Optional(), Length(max=1000)])
     article_id = HiddenField()
 
@@ -130,9 +143,36 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
     record_view(request.args.get("s"), art.id)
     related = search_index().related(art.id, limit=4)
     form = FeedbackForm(article_id=str(art.id))
-    return render_template("article.html", article=art, related=related, form=form,
-                           voted=request.args.get("voted"),
-                           banners_text=f"{art.title} {' '.join(art.tags)}")
+    return _with_platform(render_template(
+        "article.html", article=art, related=related, form=form,
+        voted=request.args.get("voted"), banners_text=f"{art.title} {' '.join(art.tags)}",
+        **_platform_view(art)))
+
+
+def _platform_view(art: Article) -> dict[str, Any]:
+    """The article's HTML opened on the visitor's platform: ``?platform=`` (a link that
+    works without JavaScript), else the one they chose before (cookie), else the
+    User-Agent's."""
+    if not platforms.has_tabs(art.html):
+        return {"article_html": art.html, "platform": None}
+    asked = request.args.get("platform")
+    chosen = request.cookies.get(platforms.COOKIE)
+    platform = (asked if asked in platforms.PLATFORMS else None) or (
+        chosen if chosen in platforms.PLATFORMS else None) or platforms.from_user_agent(
+        request.headers.get("User-Agent"))
+    return {"article_html": platforms.choose(art.html, platform), "platform": platform,
+            "platforms": platforms.PLATFORMS}
+
+
+def _with_platform(body: str) -> Response:
+    """Remember a ``?platform=`` choice for a year; the page differs by cookie and agent."""
+    response = make_response(body)
+    asked = request.args.get("platform")
+    if asked in platforms.PLATFORMS:
+        response.set_cookie(platforms.COOKIE, asked, max_age=365 * 86400, samesite="Lax",
+                            secure=request.is_secure)
+    response.vary.update(("Cookie", "User-Agent"))
+    return response
 
 
 @bp.get("/a/<int:article_id>")
@@ -153,10 +193,10 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         related = search_index().related(art.id, limit=4)
         return render_template("article.html", article=art, related=related, form=form,
-                               voted=None), 400
+                               voted=None, **_platform_view(art)), 400
     voted = [v for v in session.get(VOTED_KEY, []) if isinstance(v, int)]
     if art.id in voted:  # one vote per page per visitor: votes feed the content worklist
-        flash("You have already told us about this page. Thank you.")
+        flash(_("You have already told us about this page. Thank you."))
         return redirect(url_for(".article", article_id=art.id, slug=art.slug) + "#feedback")
     session[VOTED_KEY] = [*voted, art.id][-MAX_VOTES:]
     # People sometimes type what they tried, passwords included: never store one.
@@ -164,7 +204,7 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
     db.session.add(Feedback(article_id=art.id, helpful=form.helpful.data == "yes",
                             reason=reason))
     db.session.commit()
-    flash("Thank you. Your answer helps us make this page better.")
+    flash(_("Thank you. Your answer helps us make this page better."))
     answer = "yes" if form.helpful.data == "yes" else "no"
     return redirect(url_for(".article", article_id=art.id, slug=art.slug, voted=answer)
                     + "#feedback")

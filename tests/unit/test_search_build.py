@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from whoosh import fields, index
 from whoosh.writing import SegmentWriter
 
@@ -96,9 +97,11 @@ def test_fast_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
     assert any(len(v[-1]) > 128 for k, v in ours.items() if k.startswith("body:"))
 
 
-def test_fast_analysis_gives_the_analyzer_terms_and_positions() -> None:
-    text = " ".join(WORDS) + " " + load_articles(ARTICLES).articles[0].text
-    for name, field in build_schema().items():
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_fast_analysis_gives_the_analyzer_terms_and_positions(lang: str) -> None:
+    text = (" ".join(WORDS) + " " + load_articles(ARTICLES).articles[0].text
+            + " L'imprimante ne marche pas, les écrans et l'ordinateur portable ça va")
+    for name, field in build_schema(lang).items():
         if isinstance(field, FastText):
             plain = fields.TEXT(analyzer=field.analyzer, phrase=field.format.__class__.__name__
                                 == "Positions")

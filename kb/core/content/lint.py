@@ -2,12 +2,14 @@
 
 Checks: front matter, unknown ``{{ facts.… }}`` variables and facts typed out by hand (in the
 loader), duplicate ids, the six-part shape of public articles, internal links, acronyms,
-jargon, reading grade, and review dates (warnings)."""
+jargon, reading grade (for each platform's steps), platform tabs, and review dates
+(warnings)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import textstat
 from kb.core import yamlsafe
 from kb.core.content.article import Article, _plain
 from kb.core.content.library import Library
+from kb.core.content.platforms import PLATFORMS, TAB_LINE, platform_key
 from kb.core.content.problems import Problem
 
 SECTIONS = (
@@ -26,6 +29,17 @@ SECTIONS = (
     "Stop it happening again",
     "Still stuck?",
 )
+# The same sections in the other languages (articles/<lang>/), and the word each "Fix it" step
+# uses to say what the user should see afterwards.
+SECTIONS_BY_LANG: dict[str, tuple[str, ...]] = {
+    "en": SECTIONS,
+    "fr": ("Ce que vous voyez", "Solution rapide", "Réparer", "Pourquoi cela arrive",
+           "Éviter que cela revienne", "Toujours un problème ?"),
+}
+SHOULD_BY_LANG = {"en": ("should", "You should see …"), "fr": ("devriez", "Vous devriez voir …")}
+# Languages textstat has Flesch reading-ease constants for (textstat 0.7.8); others are not
+# scored rather than scored with English syllable rules.
+READABLE_LANGS = frozenset({"en", "de", "es", "fr", "it", "nl", "pl", "ru", "hu"})
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"\]\((/[^)\s]*)\)")
 _ACRONYM = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?(?![\w-])")
@@ -56,50 +70,115 @@ def _lines(article: Article) -> list[tuple[int, str]]:
 
 def check_shape(article: Article, path: Path) -> list[Problem]:
     problems: list[Problem] = []
+    sections = SECTIONS_BY_LANG.get(article.lang, SECTIONS)
+    fix_it, still_stuck = sections[2], sections[-1]
+    should, example = SHOULD_BY_LANG.get(article.lang, SHOULD_BY_LANG["en"])
     lines = _lines(article)
     headings = [(n, m.group(1)) for n, text in lines if (m := _HEADING.match(text))]
     names = [h for _, h in headings]
-    if names != list(SECTIONS):
-        missing = [s for s in SECTIONS if s not in names]
+    if names != list(sections):
+        missing = [s for s in sections if s not in names]
         line = headings[0][0] if headings else article.body_line
         detail = f"missing: {', '.join(missing)}" if missing else f"found: {', '.join(names)}"
         problems.append(Problem.at(path, line, "public articles need the sections "
-                                   f"{' → '.join(SECTIONS)} in that order ({detail})"))
-    # Every step of "Fix it" says what the user should see afterwards.
-    section, steps = None, 0
-    step_text: dict[int, tuple[int, str]] = {}
-    current = None
-    for n, text in lines:
-        if m := _HEADING.match(text):
-            section = m.group(1)
-            current = None
+                                   f"{' → '.join(sections)} in that order ({detail})"))
+    # Every step of "Fix it" says what the user should see afterwards, on every platform.
+    outside, tabs = split_tabs(lines)
+    step_text = _steps(outside, fix_it=fix_it)
+    for tab in tabs:
+        if _section_at(headings, tab.line) != fix_it:
             continue
-        if section != "Fix it":
-            continue
-        if _STEP.match(text):
-            steps += 1
-            current = n
-            step_text[n] = (n, text)
-        elif current is not None and text.strip() and (text.startswith((" ", "\t"))):
-            step_text[current] = (current, step_text[current][1] + " " + text.strip())
-        elif current is not None and not text.strip():
-            continue
-        else:
-            current = None
-    if "Fix it" in names and steps == 0:
+        tab_steps = _steps(tab.lines, fix_it, fix_it=fix_it)
+        if not tab_steps:
+            problems.append(Problem.at(path, tab.line, f"the {tab.name} steps in '{fix_it}' "
+                                                       "need numbered steps (1. 2. 3.)"))
+        step_text.update(tab_steps)
+    if fix_it in names and not step_text:
         problems.append(Problem.at(path, article.body_line,
-                                   "'Fix it' needs numbered steps (1. 2. 3.)"))
-    for n, text in step_text.values():
-        if "should" not in text.lower():
+                                   f"'{fix_it}' needs numbered steps (1. 2. 3.)"))
+    for n, text in sorted(step_text.items()):
+        if should not in text.lower():
             problems.append(Problem.at(path, n, "each step should say what the user should see "
-                                                "afterwards (\"You should see …\")"))
+                                                f"afterwards (\"{example}\")"))
     still = ""
-    if headings and headings[-1][1] == "Still stuck?":
+    if headings and headings[-1][1] == still_stuck:
         still = "\n".join(t for n, t in lines if n > headings[-1][0])
     if still and ("/wizards" not in still or "/ask" not in still):
         problems.append(Problem.at(path, headings[-1][0],
-                                   "'Still stuck?' should link to a step-by-step fix (/wizards/…) "
-                                   "and to asking for help (/ask)"))
+                                   f"'{still_stuck}' should link to a step-by-step fix "
+                                   "(/wizards/…) and to asking for help (/ask)"))
+    return problems
+
+
+def _steps(lines: list[tuple[int, str]], section: str | None = None,
+           fix_it: str = "Fix it") -> dict[int, str]:
+    """Each numbered step of "Fix it" (line → its text, continuation lines joined)."""
+    steps: dict[int, str] = {}
+    current = None
+    for n, text in lines:
+        if m := _HEADING.match(text):
+            section, current = m.group(1), None
+            continue
+        if section != fix_it:
+            continue
+        if _STEP.match(text):
+            current = n
+            steps[n] = text
+        elif current is not None and text.strip() and text.startswith((" ", "\t")):
+            steps[current] += " " + text.strip()
+        elif text.strip():
+            current = None
+    return steps
+
+
+def _section_at(headings: list[tuple[int, str]], line: int) -> str | None:
+    before = [name for n, name in headings if n < line]
+    return before[-1] if before else None
+
+
+@dataclass
+class Tab:
+    line: int
+    name: str
+    set_no: int  # tabs side by side share a number
+    lines: list[tuple[int, str]] = field(default_factory=list)  # its text, indent removed
+
+
+def split_tabs(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[Tab]]:
+    """The lines outside platform tabs (a tab's opening line left blank), and each tab."""
+    outside: list[tuple[int, str]] = []
+    tabs: list[Tab] = []
+    current: Tab | None = None
+    set_no, in_set = 0, False
+    for n, text in lines:
+        if (m := TAB_LINE.match(text)) and not m.group("indent"):
+            if not in_set or m.group("plus"):
+                set_no += 1
+            current, in_set = Tab(n, m.group("name"), set_no), True
+            tabs.append(current)
+            outside.append((n, ""))
+            continue
+        if current is not None and (not text.strip() or text.startswith(("    ", "\t"))):
+            current.lines.append((n, text[4:] if text.startswith("    ") else text[1:]))
+            continue
+        current, in_set = None, False
+        outside.append((n, text))
+    return outside, tabs
+
+
+def check_tabs(article: Article, path: Path) -> list[Problem]:
+    """Tab sets are for platforms only, each platform once per set."""
+    problems: list[Problem] = []
+    seen: set[tuple[int, str]] = set()
+    for tab in split_tabs(_lines(article))[1]:
+        key = platform_key(tab.name)
+        if key is None:
+            problems.append(Problem.at(path, tab.line, f"tab '{tab.name}' is not a platform: "
+                                       f"tabs name only {', '.join(PLATFORMS.values())}"))
+        elif (tab.set_no, key) in seen:
+            problems.append(Problem.at(path, tab.line, f"'{tab.name}' appears twice in one set "
+                                                       "of tabs"))
+        seen.add((tab.set_no, key or tab.name))
     return problems
 
 
@@ -169,9 +248,40 @@ def _expanded(word: str, text: str, start: int, end: int) -> bool:
     return text[end:].lstrip().startswith("(")
 
 
-def reading_grade(article: Article) -> float:
-    text = _plain("\n".join(t for _, t in _lines(article) if not _HEADING.match(t)))
-    return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
+def _grade(lines: list[tuple[int, str]], lang: str = "en") -> float | None:
+    """Flesch-Kincaid grade in English. In another language textstat supports, its Flesch
+    reading ease (for French, Kandel & Moles' constants) turned into a school grade with
+    Flesch's own table (90 → 5th grade … 60 → 8th): Kincaid's grade formula is English-only.
+    None for a language textstat cannot score."""
+    text = _plain("\n".join(t for _, t in lines if not _HEADING.match(t)))
+    if not text.strip():
+        return 0.0
+    if lang == "en":
+        return float(textstat.flesch_kincaid_grade(text))
+    if lang not in READABLE_LANGS:
+        return None
+    textstat.set_lang(lang)
+    try:
+        ease = float(textstat.flesch_reading_ease(text))
+    finally:
+        textstat.set_lang("en_US")
+    return 14.0 - ease / 10.0
+
+
+def reading_grade(article: Article) -> float | None:
+    return _grade(_lines(article), article.lang)
+
+
+def platform_grades(article: Article) -> list[tuple[Tab, float | None]]:
+    """The reading grade of the page each platform's reader sees: the text outside tabs with
+    that platform's tabs (first tab of each platform, grade), in tab order."""
+    outside, tabs = split_tabs(_lines(article))
+    out: list[tuple[Tab, float | None]] = []
+    for name in dict.fromkeys(t.name for t in tabs):
+        own = [t for t in tabs if t.name == name]
+        lines = sorted(outside + [line for t in own for line in t.lines])
+        out.append((own[0], _grade(lines, article.lang)))
+    return out
 
 
 def lint_article(article: Article, path: Path, library: Library, *, jargon: dict[str, str],
@@ -181,11 +291,18 @@ def lint_article(article: Article, path: Path, library: Library, *, jargon: dict
     problems: list[Problem] = []
     if article.is_public:
         problems += check_shape(article, path)
+        grades = platform_grades(article)
+        for tab, tab_grade in grades:
+            if tab_grade is not None and tab_grade > max_grade:
+                problems.append(Problem.at(path, tab.line, f"reading grade {tab_grade:.1f} with "
+                                           f"the {tab.name} steps is above {max_grade:g}: use "
+                                           "shorter sentences and everyday words"))
         grade = reading_grade(article)
-        if grade > max_grade:
+        if not grades and grade is not None and grade > max_grade:
             problems.append(Problem.at(path, article.body_line,
                                        f"reading grade {grade:.1f} is above {max_grade:g}: "
                                        "use shorter sentences and everyday words"))
+    problems += check_tabs(article, path)
     problems += check_links(article, path, library, wizard_ids)
     problems += check_words(article, path, library, jargon)
     if article.overdue(today):
@@ -201,6 +318,8 @@ def lint(library: Library, *, jargon: dict[str, str], wizard_ids: Iterable[str],
     problems = list(library.problems)
     wizard_ids = set(wizard_ids)
     for article in library.articles.values():
+        if article.lang != library.lang:  # a translation's fallbacks: checked in their own
+            continue
         path = article.path or Path(f"KB-{article.id}")
         problems += lint_article(article, path, library, jargon=jargon, wizard_ids=wizard_ids,
                                  max_grade=max_grade, today=today)

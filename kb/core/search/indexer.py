@@ -22,10 +22,11 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from kb.core.content.article import Article
-from kb.core.search import overrides
+from kb.core.search import overrides, schema
 from kb.core.search.folders import swap_lock, swap_to
 from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
+from kb.core.search.ranking import Ranker
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
 from kb.core.search.synonyms import Synonyms, Vocabulary
 from kb.core.search.writer import FastWriter, codec
@@ -40,12 +41,14 @@ REBUILD_SHARE = 0.5  # sync rebuilds from scratch when more than this share of a
 class SearchIndex:
     """One index folder; cheap to create (opens lazily), one searcher per process."""
 
-    def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None):
-        self.index_dir = Path(index_dir)
+    def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None,
+                 ranker: type[Ranker] = Ranker, lang: str = "en"):
+        self.index_dir, self.ranker = Path(index_dir), ranker  # fast, or reference.WhooshRanker
         self.synonyms_file = synonyms_file
+        self.lang = lang  # its stop words and stemmer (one index per language, own folder)
         # The file's synonyms, and those and the pins made from the content worklist
         # (kb.core.search_overrides), given to every searcher.
-        self.vocabulary = Vocabulary(synonyms_file, stem_word)
+        self.vocabulary = Vocabulary(synonyms_file, lambda word: stem_word(word, lang))
         self._lock = threading.RLock()
         self._ix: Index | None = None
         self._target: str | None = None
@@ -106,12 +109,14 @@ class SearchIndex:
                 self._mark_broken()
                 return None
             if self._engine is None:
-                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins)
+                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins,
+                                      self.ranker)
             elif not self._engine.searcher.up_to_date():
                 # Not searcher.refresh(): Whoosh 2.7 reuses its open segment readers there,
                 # and a reused reader misses documents deleted from its segment since.
                 self._engine.searcher.close()
-                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins)
+                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins,
+                                      self.ranker)
             self._failed = None
             self.broken = False
             return self._engine
@@ -139,6 +144,7 @@ class SearchIndex:
             engine = self._current()
             if engine is None:
                 return default
+            token = schema.LANG.set(self.lang)  # queries stem as this index's analyser did
             try:
                 return fn(engine)
             except Exception:
@@ -146,6 +152,8 @@ class SearchIndex:
                 self._close()
                 self._mark_broken()
                 return default
+            finally:
+                schema.LANG.reset(token)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -222,7 +230,7 @@ class SearchIndex:
         parent = self.index_dir.parent
         folder = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.v", dir=parent))
         try:
-            ix = index.create_in(str(folder), build_schema())
+            ix = index.create_in(str(folder), build_schema(self.lang))
             writer = FastWriter(ix, codec=codec())
             count = 0
             try:

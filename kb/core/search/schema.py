@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,8 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.analysis.filters import STOP_WORDS
+from whoosh.analysis.morph import StemFilter
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 
@@ -46,7 +49,33 @@ NEGATORS = frozenset("""
 not no never cannot unable won't can't isn't doesn't don't didn't wasn't aren't weren't couldn't
 wouldn't hasn't haven't ain't wont cant isnt doesnt dont didnt wasnt arent werent couldnt
 wouldnt hasnt havent aint won’t can’t isn’t doesn’t don’t didn’t wasn’t aren’t couldn’t
-""".split())
+pas jamais aucun aucune
+""".split())  # the last line: French ("ne marche pas", "jamais reçu")
+
+# The language of the index being read or written (kb.core.search.indexer sets it around each
+# read): the query side must stem and drop stop words exactly as that index's analyser did.
+DEFAULT_LANG = "en"
+LANG: ContextVar[str] = ContextVar("kb_search_lang", default=DEFAULT_LANG)
+
+
+@lru_cache(maxsize=16)
+def stemmer(lang: str) -> Callable[[str], str]:
+    """Porter for English (as before); Whoosh's Snowball stemmer for the other languages."""
+    return stem if lang == DEFAULT_LANG else stemmer_for_language(lang)
+
+
+@lru_cache(maxsize=16)
+def stop_words(lang: str) -> frozenset[str]:
+    """Whoosh's English stop words; for another language its list plus the English one
+    (untranslated articles sit in every language's index)."""
+    if lang == DEFAULT_LANG:
+        return STOP_WORDS
+    return STOP_WORDS | (frozenset(stopwords_for_language(lang)) | MORE_STOPS.get(lang, set())) \
+        - NEGATORS
+
+
+# Common words Whoosh's lists lack (its French list has "le" and "la" but not "les").
+MORE_STOPS: dict[str, set[str]] = {"fr": {"les", "ça", "cela", "cet", "cette"}}
 
 
 class NegationFilter(Filter):
@@ -82,18 +111,19 @@ class JoinFilter(Filter):
 
 
 @lru_cache(maxsize=200_000)
-def token_keys(word: str) -> tuple[str, ...]:
-    """Every term text_analyzer files one lower-cased word under, in its order and with its
-    repeats ("fi-fi": "fifi", "fi", "fi"), all at the word's one position."""
+def token_keys(word: str, lang: str = DEFAULT_LANG) -> tuple[str, ...]:
+    """Every term text_analyzer(lang) files one lower-cased word under, in its order and with
+    its repeats ("fi-fi": "fifi", "fi", "fi"), all at the word's one position."""
     if word in NEGATORS:
         return (NEGATION,)
-    if len(word) < 2 or word in STOP_WORDS:
+    stops, stem_fn = stop_words(lang), stemmer(lang)
+    if len(word) < 2 or word in stops:
         return ()
     parts = [p for p in _JOINERS.split(word) if p]
     if len(parts) == 1:
-        return (stem(parts[0]),)
+        return (stem_fn(parts[0]),)
     forms = ["".join(parts), *(p for p in parts if len(p) >= 2 and p not in STOP_WORDS)]
-    return tuple(stem(f) for f in forms)
+    return tuple(stem_fn(f) for f in forms)
 
 
 @lru_cache(maxsize=200_000)
@@ -107,17 +137,26 @@ def plain_keys(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-@lru_cache(maxsize=200_000)
 def word_keys(word: str) -> tuple[str, ...]:
-    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed)."""
-    return tuple(dict.fromkeys(token_keys(word)))
+    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed),
+    in the language of the index being read (LANG)."""
+    return _word_keys(word, LANG.get())
 
 
 @lru_cache(maxsize=200_000)
-def stem_word(word: str) -> str:
+def _word_keys(word: str, lang: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(token_keys(word, lang)))
+
+
+def stem_word(word: str, lang: str | None = None) -> str:
     """A word's stem with no stop-word removal: how synonym members and wizard keywords are
     compared (memoised: routing one answer stems every keyword of every route again)."""
-    return stem("".join(_JOINERS.split(word.lower())))
+    return _stem_word(word, lang or LANG.get())
+
+
+@lru_cache(maxsize=200_000)
+def _stem_word(word: str, lang: str) -> str:
+    return stemmer(lang)("".join(_JOINERS.split(word.lower())))
 
 
 def words(text: str) -> list[str]:
@@ -125,10 +164,15 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(text)]
 
 
-def text_analyzer() -> Analyzer:
+def text_analyzer(lang: str = DEFAULT_LANG) -> Analyzer:
     """Whoosh's StemmingAnalyzer with NegationFilter before the stop words and JoinFilter
-    spliced in between stop words and stemming."""
-    chain: Any = StemmingAnalyzer(expression=WORD_PATTERN, cachesize=100_000)
+    spliced in between stop words and stemming; another language gets its own stop words and
+    Whoosh's Snowball stemmer for it (``StemFilter(lang=…)``, which pickles by name)."""
+    if lang == DEFAULT_LANG:
+        chain: Any = StemmingAnalyzer(expression=WORD_PATTERN, cachesize=100_000)
+    else:
+        chain = StemmingAnalyzer(expression=WORD_PATTERN, stoplist=stop_words(lang))
+        chain.items[-1] = StemFilter(lang=lang, cachesize=100_000)
     chain.items.insert(3, JoinFilter())
     chain.items.insert(2, NegationFilter())
     return chain
@@ -146,9 +190,12 @@ class FastText(fields.TEXT):
     positions (tests/unit/test_search_build.py compares them) for a fraction of the CPU. The
     analyzer stays the field's, for anything else that asks Whoosh to analyse text."""
 
-    def __init__(self, *, plain: bool = False, **kwargs: Any):
-        super().__init__(analyzer=plain_analyzer() if plain else text_analyzer(), **kwargs)
-        self.plain = plain
+    def __init__(self, *, plain: bool = False, lang: str = DEFAULT_LANG, **kwargs: Any):
+        super().__init__(analyzer=plain_analyzer() if plain else text_analyzer(lang), **kwargs)
+        self.plain, self.lang = plain, lang
+
+    def _keys(self, word: str) -> tuple[str, ...]:
+        return plain_keys(word) if self.plain else token_keys(word, self.lang)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         fmt = self.format
@@ -157,7 +204,7 @@ class FastText(fields.TEXT):
         if type(fmt) is formats.Frequency:
             freqs = self.counts(value)
             return [(k, f, float(f), pack_uint(f)) for k, f in freqs.items()]
-        keys_of = plain_keys if self.plain else token_keys
+        keys_of = self._keys
         poses: dict[str, list[int]] = {}
         pos = None  # StopFilter numbers kept words on from the first one's place
         for i, w in enumerate(WORD_RE.findall(value)):
@@ -173,7 +220,8 @@ class FastText(fields.TEXT):
     def counts(self, value: str) -> dict[bytes, int]:
         """Term (UTF-8) -> frequency in ``value``, for a field without positions (words are
         counted first: each distinct word is looked up once)."""
-        keys_of = _plain_bytes if self.plain else _token_bytes
+        lang = self.lang
+        keys_of = _plain_bytes if self.plain else (lambda w: _token_bytes(w, lang))
         out: dict[bytes, int] = {}
         get = out.get
         for word, n in Counter(map(str.lower, WORD_RE.findall(value))).items():
@@ -183,8 +231,8 @@ class FastText(fields.TEXT):
 
 
 @lru_cache(maxsize=200_000)
-def _token_bytes(word: str) -> tuple[bytes, ...]:
-    return tuple(k.encode("utf-8") for k in token_keys(word))
+def _token_bytes(word: str, lang: str) -> tuple[bytes, ...]:
+    return tuple(k.encode("utf-8") for k in token_keys(word, lang))
 
 
 @lru_cache(maxsize=200_000)
@@ -205,22 +253,22 @@ class DigestColumn(fields.COLUMN):
         return value.decode("utf-8")
 
 
-def build_schema() -> fields.Schema:
+def build_schema(lang: str = DEFAULT_LANG) -> fields.Schema:
     """The schema, built on demand (nothing is created at import time)."""
     return fields.Schema(
         # The article number (KB-<id>) as text; unique, so update_document/delete_by_term work
         # by it. The column (sortable) lets sync read every id without loading stored bodies.
         id=fields.ID(unique=True, stored=True, sortable=True),
         # Article title, stemmed; stored for result lists; boosted most (FIELD_BOOSTS).
-        title=FastText(stored=True),
+        title=FastText(lang=lang, stored=True),
         # One-line summary, stemmed; stored as the snippet fallback and for result lists.
-        summary=FastText(stored=True),
+        summary=FastText(lang=lang, stored=True),
         # Tags, stemmed like the text so "printers" finds the tag "printer".
-        tags=FastText(),
+        tags=FastText(lang=lang),
         # Plain-text body (Markdown removed), StemmingAnalyzer; stored so snippets are cut from
         # the stored text of the page's hits only. No positions: they triple the cost of reading
         # its postings; a synonym phrase matches the body when the body has all its words.
-        body=FastText(stored=True, phrase=False),
+        body=FastText(lang=lang, stored=True, phrase=False),
         # Category id, exact; stored for result lists and used as a filter.
         category=fields.ID(stored=True),
         # "public" or "internal", exact; stored and used as the filter that hides internal pages.
