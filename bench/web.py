@@ -1,13 +1,13 @@
 """Page speed under gunicorn, beside a bare Flask app serving the same bytes, in one run.
 
-    python bench/web.py [--seconds 3] [--rounds 3] [--connections 4] [--no-preload]
+    python bench/web.py [--seconds 3] [--rounds 3] [--connections 4]
 
-The site runs as in production (gunicorn, 2 sync workers, --preload) on a fresh instance
-folder (migrated, indexed). Each page is fetched once, and a bare Flask app (also gunicorn,
-2 sync workers) returns exactly those bytes. ``wrk`` then loads site and bare page by turns,
-page after page, for several rounds (peers interleaved, so a busy neighbour hurts both); the
-figures are medians over rounds. Searches rotate over short real phrasings from
-tests/relevance.yml. Rate limits are off (every request would otherwise become a 429).
+The site runs as the Procfile starts it (gunicorn.conf.py: 2 sync workers, preloaded) on a
+fresh instance folder (migrated, indexed). Each page is fetched once, and a bare Flask app
+(also gunicorn, 2 sync workers) returns exactly those bytes. ``wrk`` then loads site and bare
+page by turns, page after page, for several rounds (peers interleaved, so a busy neighbour
+hurts both); the figures are medians over rounds. Searches rotate over short real phrasings
+from tests/relevance.yml. Rate limits are off (every request would otherwise become a 429).
 """
 
 from __future__ import annotations
@@ -134,7 +134,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--no-preload", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -152,13 +151,10 @@ def main() -> None:
             subprocess.run([str(BIN / "flask"), *step], env=env, cwd=ROOT, check=True,
                            capture_output=True)
         site = f"http://127.0.0.1:{SITE_PORT}"
-        preload = () if args.no_preload else ("--preload",)
-        started = time.monotonic()
-        procs.append(gunicorn("kb:create_app()", SITE_PORT, env, folder, *preload))
+        procs.append(gunicorn("kb:create_app()", SITE_PORT, env, folder, "-c",
+                              "gunicorn.conf.py"))
         ready = wait_ready(site + "/readyz")
-        print(f"site ready in {ready:.2f} s ({'no ' if args.no_preload else ''}--preload); "
-              f"load {uptime()}")
-        del started
+        print(f"site ready in {ready:.2f} s; load {uptime()}")
         qs = queries()
         article = "/articles/1"
         with urllib.request.urlopen(site + article) as resp:  # follow to the slugged URL
@@ -179,8 +175,8 @@ def main() -> None:
             (bare_dir / f"{name}{suffix}").write_bytes(body)
             scripts[name] = wrk_script(folder, path, items) if items else None
         bare = f"http://127.0.0.1:{BARE_PORT}"
-        procs.append(gunicorn("web:bare_app()", BARE_PORT, env, folder, "--pythonpath",
-                              str(ROOT / "bench")))
+        procs.append(gunicorn("web:bare_app()", BARE_PORT, env, folder, "-c", "/dev/null",
+                              "--pythonpath", str(ROOT / "bench")))
         wait_ready(bare + "/home")
         for name, (path, _items) in pages.items():  # warm both (first searcher, caches)
             run_wrk(site + path, 1, args.connections, scripts[name])

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from whoosh.index import LockError
 
 from kb.core.content.library import Library, load_library
 from kb.core.search import SearchIndex
@@ -20,32 +21,53 @@ log = logging.getLogger(__name__)
 
 
 def init_content(app: Flask) -> None:
-    """Read support.yml, load articles with its facts filled in, and bring the index up to
-    date: only changed articles are re-indexed."""
+    """Read support.yml and set up the library and the index, loading nothing yet: a `flask`
+    command that never shows an article (``db upgrade``) costs the same at 20,000 articles
+    as at 50. The articles load, and the index is brought up to date (only changed articles
+    re-indexed), on first use, or before gunicorn forks its workers (``warm``)."""
     settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
                                Path(app.instance_path) / "support.last-good.yml",
                                Path(app.config["BRAND_DIR"]))
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
-    lib = _load(app, settings)
+    app.extensions["kb_library"] = None
     index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
     app.extensions["kb_search"] = index
     index.on_broken = _healer(app, index)
-    if app.config.get("INDEX_ON_START", True):
-        try:
-            index.sync(lib.visible(include_internal=True))
-        except Exception:  # the site must come up even if the index cannot be written now
-            log.exception("could not bring the search index up to date")
+
+
+def warm(app: Flask, *, open_index: bool = True) -> None:
+    """Load the articles and bring the index up to date now rather than on the first
+    request: gunicorn's master calls this before forking (gunicorn.conf.py), so the workers
+    share the articles and start ready; each worker then opens its own searcher."""
+    with app.app_context():
+        library()
+        if open_index:
+            search_index().doc_count()
 
 
 def _load(app: Flask, settings: SupportSettings) -> Library:
     stamp = _folder_stamp(app)  # before reading: a file added meanwhile is read next time
-    lib = load_library(app.config, settings.facts)
+    lib = load_library(app.config, settings.facts, Path(app.instance_path) / "articles.parsed")
     lib.stamp = stamp
     for problem in lib.problems:
         log.warning("content problem: %s", problem)
     app.extensions["kb_library"] = lib
     return lib
+
+
+def _sync(index: SearchIndex, lib: Library) -> None:
+    """Bring the index up to date; while another process builds it, wait for that build
+    rather than serve an empty search (it may take minutes on a large KB)."""
+    while True:
+        try:
+            index.sync(lib.visible(include_internal=True))
+            return
+        except LockError:
+            log.warning("waiting for another process to finish the search index")
+        except Exception:  # the site must come up even if the index cannot be written now
+            log.exception("could not bring the search index up to date")
+            return
 
 
 def _folder_stamp(app: Flask) -> int:
@@ -61,23 +83,28 @@ _RELOADING = threading.Lock()
 
 
 def library() -> Library:
-    """The articles, loaded again (and re-indexed) when a fact in support.yml changed or a
-    file was added to or removed from the articles folder."""
+    """The articles, loaded on first use, and again (and re-indexed) when a fact in
+    support.yml changed or a file was added to or removed from the articles folder."""
     app = current_app
-    lib: Library = app.extensions["kb_library"]
+    lib: Library | None = app.extensions["kb_library"]
     settings: SupportSettings = app.extensions["kb_support"]
     facts = settings.facts
     stamp = _folder_stamp(app)
-    if lib.facts is not None and lib.facts.digest == facts.digest and lib.stamp == stamp:
+    if lib is not None and lib.facts is not None and lib.facts.digest == facts.digest \
+            and lib.stamp == stamp:
         return lib
     with _RELOADING:
         lib = app.extensions["kb_library"]
-        if lib.facts is None or lib.facts.digest != facts.digest or lib.stamp != stamp:
+        if lib is None:
+            lib = _load(app, settings)
+            if app.config.get("INDEX_ON_START", True):
+                _sync(app.extensions["kb_search"], lib)
+        elif lib.facts is None or lib.facts.digest != facts.digest or lib.stamp != stamp:
             log.warning("support.yml's facts or the articles folder changed: articles "
                         "loaded again")
             lib = _load(app, settings)
             try:
-                search_index().sync(lib.visible(include_internal=True))
+                app.extensions["kb_search"].sync(lib.visible(include_internal=True))
             except Exception:  # the pages already show the new facts; search catches up
                 log.exception("could not bring the search index up to date")
     return lib
@@ -88,6 +115,8 @@ def search_index() -> SearchIndex:
     version check: kb.core.search_overrides)."""
     from kb.core import search_overrides
 
+    if current_app.extensions["kb_library"] is None:
+        library()  # first use: the articles loaded and the index brought up to date
     index: SearchIndex = current_app.extensions["kb_search"]
     search_overrides.refresh(index)
     return index

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.core.content.article import Article
+from kb.core.content.article import Article, Rendered
 from kb.core.content.facts import Facts
 from kb.core.content.glossary import Glossary, load_glossary
-from kb.core.content.loader import Category, load_articles, load_categories
+from kb.core.content.loader import Category, Parsed, load_articles, load_categories
 from kb.core.content.problems import Problem
 from kb.core.content.render import render
+
+log = logging.getLogger(__name__)
+
+
+def _read_parses(path: Path) -> dict[str, Parsed]:
+    """The kept parses; nothing when the file is missing or unreadable (parsed again)."""
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # in the owner-only instance folder, like instance/config.py
+    except Exception:  # missing, truncated or from another version: parse the files again
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_parses(path: Path, parsed: dict[str, Parsed]) -> None:
+    """Written beside and swapped in, so a process reading it never sees half a file."""
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(parsed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        log.warning("could not keep the parsed articles in %s", path, exc_info=True)
 
 
 @dataclass
@@ -50,25 +77,36 @@ class Library:
 # an edit, or the many apps a test run makes, renders only the files that changed. The digest
 # covers the values of the facts an article uses, and the glossary key its filled-in terms, so
 # a changed fact renders again. Old versions stay: a few KB each.
-_RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
+_RENDERED: dict[tuple[str, int], Rendered] = {}
 
 
-def load_library(config: Mapping[str, Any], facts: Facts | None = None) -> Library:
+def load_library(config: Mapping[str, Any], facts: Facts | None = None,
+                 kept: Path | None = None) -> Library:
     """Load categories, glossary and articles named in the app config, with the facts filled
-    in, rendering each article."""
+    in; each article renders when it is first shown. ``kept``: a file of earlier YAML parses
+    (by file hash), so a large KB loads in a second or two instead of a minute."""
     categories, problems = load_categories(Path(config["ARTICLES_DIR"]) / "_categories.yml")
     glossary, gloss_problems = load_glossary(Path(config["GLOSSARY_FILE"]), facts)
     problems += gloss_problems
-    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None, facts)
+    parsed = _read_parses(kept) if kept else None
+    before = set(parsed or ())
+    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None, facts, parsed)
+    if kept and parsed is not None and before != result.hashes:  # new or gone files
+        _write_parses(kept, {k: v for k, v in parsed.items() if k in result.hashes})
     problems += result.problems
     gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
-    for article in result.articles:
+
+    def rendered(article: Article) -> Rendered:
+        """Called on an article's first view in this process (not at load)."""
         key = (article.digest, gloss_key)
         if key not in _RENDERED:
             html, toc = render(article.body, glossary)
             notes = render(article.internal_notes, glossary)[0] if article.internal_notes else ""
             _RENDERED[key] = (html, toc, notes)
-        article.html, article.toc, article.notes_html = _RENDERED[key]
+        return _RENDERED[key]
+
+    for article in result.articles:
+        article.renderer = rendered
     return Library(
         articles={a.id: a for a in result.articles},
         categories=categories,
