@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
 from kb.core.known_errors import public_notices
+from kb.core.pagecache import page
 from kb.core.privacy import redact
 from kb.core.searchlog import MAX_QUERY, click_token, record_view, run_search
 from kb.core.services import library, search_index, support
@@ -86,9 +87,10 @@ def public_article(article_id: int) -> Article | None:
 
 @bp.get("/")
 def home() -> str:
-    lib = library()
-    return render_template("home.html", popular=popular_articles(),
-                           counts=lib.category_counts())
+    popular = popular_articles()
+    return page(lambda: render_template("home.html", popular=popular,
+                                        counts=library().category_counts()),
+                tuple(a.id for a in popular))
 
 
 @bp.get("/categories/<category_id>")
@@ -128,11 +130,15 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
         args: dict[str, Any] = request.args.to_dict()
         return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
     record_view(request.args.get("s"), art.id)
-    related = search_index().related(art.id, limit=4)
-    form = FeedbackForm(article_id=str(art.id))
-    return render_template("article.html", article=art, related=related, form=form,
-                           voted=request.args.get("voted"),
-                           banners_text=f"{art.title} {' '.join(art.tags)}")
+
+    def render() -> str:
+        return render_template("article.html", article=art,
+                               related=search_index().related(art.id, limit=4),
+                               form=FeedbackForm(article_id=str(art.id)),
+                               voted=request.args.get("voted"),
+                               banners_text=f"{art.title} {' '.join(art.tags)}")
+
+    return page(render, ignore=("s",))  # the click token is recorded, never shown
 
 
 @bp.get("/a/<int:article_id>")
