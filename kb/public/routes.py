@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
@@ -66,11 +67,17 @@ def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
 
 @bp.app_template_global()
 def article_url(article_id: int, **params: object) -> str:
-    """Canonical article URL (with its slug), so result links need no redirect."""
-    art = library().articles.get(article_id)
-    slug = art.slug if art else None
+    """Canonical article URL (with its slug), so result links need no redirect. Built with
+    ``url_for`` once per article and loaded library (a results page links ten)."""
+    lib = library()
+    key = (request.script_root, article_id)
+    base = lib.urls.get(key)
+    if base is None:
+        art = lib.articles.get(article_id)
+        base = url_for("public.article", article_id=article_id, slug=art.slug if art else None)
+        lib.urls[key] = base
     extra: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
-    return url_for("public.article", article_id=article_id, slug=slug, **extra)
+    return f"{base}?{urlencode(extra)}" if extra else base
 
 
 @bp.app_template_global()

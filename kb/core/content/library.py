@@ -14,14 +14,14 @@ from typing import Any
 from kb.core.content.article import Article, Rendered
 from kb.core.content.facts import Facts
 from kb.core.content.glossary import Glossary, load_glossary
-from kb.core.content.loader import Category, Parsed, load_articles, load_categories
+from kb.core.content.loader import Category, load_articles, load_categories
 from kb.core.content.problems import Problem
 from kb.core.content.render import render
 
 log = logging.getLogger(__name__)
 
 
-def _read_parses(path: Path) -> dict[str, Parsed]:
+def _read_parses(path: Path) -> dict[str, Any]:
     """The kept parses; nothing when the file is missing or unreadable (parsed again)."""
     try:
         with open(path, "rb") as fh:
@@ -31,7 +31,7 @@ def _read_parses(path: Path) -> dict[str, Parsed]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_parses(path: Path, parsed: dict[str, Parsed]) -> None:
+def _write_parses(path: Path, parsed: dict[str, Any]) -> None:
     """Written beside and swapped in, so a process reading it never sees half a file."""
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -51,6 +51,10 @@ class Library:
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
     facts: Facts | None = None  # the facts filled in (None: variables left as written)
     stamp: int = 0  # the articles folder's mtime when it was read (kb.core.services)
+    # Worked out once per load (a library never changes once loaded): counts per category,
+    # and each article's address (kb.public.routes.article_url) by the app's root path.
+    _counts: dict[bool, dict[str, int]] = field(default_factory=dict, repr=False)
+    urls: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
     def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
         article = self.articles.get(article_id)
@@ -67,10 +71,12 @@ class Library:
         return sorted(found, key=lambda a: a.title.lower())
 
     def category_counts(self, *, include_internal: bool = False) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for a in self.visible(include_internal=include_internal):
-            counts[a.category] = counts.get(a.category, 0) + 1
-        return counts
+        if include_internal not in self._counts:
+            counts: dict[str, int] = {}
+            for a in self.visible(include_internal=include_internal):
+                counts[a.category] = counts.get(a.category, 0) + 1
+            self._counts[include_internal] = counts
+        return dict(self._counts[include_internal])
 
 
 # Rendered HTML by (file digest, glossary), for every app this process builds: a reload after
