@@ -18,7 +18,7 @@ def when_ready(server: Any) -> None:
     from kb.core.services import warm
 
     if server.cfg.preload_app:
-        warm(server.app.wsgi(), open_index=False)
+        warm(server.app.wsgi(), searcher=False)
 
 
 def post_worker_init(worker: Any) -> None:

@@ -1,12 +1,17 @@
 """Relevance on real phrasings: our search and routing beside plain SQLite FTS5.
 
     python bench/relevance.py [--file tests/relevance.yml] [--show-misses [--half A|B]]
+                              [--backend fast|whoosh|postgres [--database URL]]
 
 Each row of the file is something a real person typed, with the article that answers it (or
 null when the knowledge base has none) and the wizard the open question should reach. Prints
 top-1, top-3 and MRR@10 on covered rows, `confident` on covered and uncovered rows, routing
 accuracy, and the same ranking figures for an FTS5 table over the same public articles (porter
 stemming, bm25 with the same field weights, OR of the words).
+
+``--backend`` picks the search backend (KB_SEARCH_BACKEND); ``postgres`` makes a database of
+its own on the server of ``--database`` (default: $KB_TEST_DATABASE_URL), indexes the articles
+there and drops it afterwards.
 
 The rows are also split in two fixed halves by a hash of their text. Tune only on the misses
 of half A (``--show-misses`` shows those; ``--half B`` the others, to read, not to tune on);
@@ -18,13 +23,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import sqlite3
 import sys
 import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from kb import create_app  # noqa: E402
 from kb.core.services import library, search_index  # noqa: E402
+from kb.extensions import db  # noqa: E402
 from kb.wizards.registry import all_wizards  # noqa: E402
 from kb.wizards.routing import route  # noqa: E402
 
@@ -101,13 +113,21 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--half", choices=("A", "B"), default="A",
                         help="whose misses --show-misses prints (tune on A only)")
+    parser.add_argument("--backend", choices=("fast", "whoosh", "postgres"), default="fast")
+    parser.add_argument("--database", default=os.environ.get("KB_TEST_DATABASE_URL", ""),
+                        help="PostgreSQL server for --backend postgres")
     args = parser.parse_args()
     rows = load_rows(Path(args.file))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, database(args, tmp) as url:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
-                          "INDEX_DIR": f"{tmp}/index",
-                          "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})
+                          "INDEX_DIR": f"{tmp}/index", "SEARCH_BACKEND": args.backend,
+                          "INDEX_ON_START": args.backend != "postgres", "DATABASE_URL": url})
         with app.app_context():
+            if args.backend == "postgres":
+                db.create_all()
+                search_index().sync(library().visible(include_internal=True))
+                db.session.remove()
+            print(f"backend: {args.backend}")
             fts = Fts5(library().visible())
             print("all rows")
             report(rows, fts, show=False)
@@ -117,6 +137,29 @@ def main() -> None:
                        show=args.show_misses and args.half == name)
 
 
+@contextmanager
+def database(args: argparse.Namespace, tmp: str) -> Iterator[str]:
+    """A SQLite file, or for the PostgreSQL backend a database of its own, dropped after."""
+    if args.backend != "postgres":
+        yield f"sqlite:///{tmp}/bench.sqlite3"
+        return
+    if not args.database:
+        sys.exit("--backend postgres needs --database postgresql://... (or KB_TEST_DATABASE_URL)")
+    server = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", args.database)
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"kb_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n"), {"n": name})
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
 def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
     index, wizards = search_index(), list(all_wizards().values())
     n = {"covered": 0, "uncovered": 0, "routed": 0}
@@ -124,9 +167,14 @@ def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
     peer = {"top1": 0, "top3": 0, "mrr": 0.0}
     confident_covered = not_confident_uncovered = routed_right = 0
     misses: list[str] = []
+    wall: list[float] = []
+    cpu = 0.0
     for row in rows:
         q, good = str(row["query"]), wanted(row)
+        t0, c0 = time.perf_counter(), time.process_time()
         res = index.search(q, per_page=10)
+        wall.append(time.perf_counter() - t0)
+        cpu += time.process_time() - c0
         ids = [h.id for h in res.hits]
         if good:
             n["covered"] += 1
@@ -168,6 +216,11 @@ def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:
     print(f"confident on covered        {pct(confident_covered, c)}")
     print(f"not confident on uncovered  {pct(not_confident_uncovered, n['uncovered'])}")
     print(f"routing (wizard or pick-list) {pct(routed_right, n['routed'])}")
+    wall.sort()
+    if wall:  # this process only: PostgreSQL's own CPU is not in these
+        print(f"per search: wall p50 {1000 * wall[len(wall) // 2]:.1f} ms, p99 "
+              f"{1000 * wall[min(len(wall) - 1, int(len(wall) * 0.99))]:.1f} ms, "
+              f"CPU {1000 * cpu / len(wall):.1f} ms in this process")
     if show:
         print("\n".join(misses))
 

@@ -26,8 +26,15 @@ class Defaults:
     # Optional: templates/ in here win over ours (same names), and overrides.css is added
     # after our stylesheet. Empty: no overrides.
     OVERRIDES_DIR = ""
+    # The help widget (/widget.js): origins besides this site's own that may show its panel,
+    # e.g. "https://intranet.example.org, https://wiki.example.org". Empty: this site only.
+    WIDGET_ORIGINS = ""
     # Relative to the instance folder unless absolute; set in create_app.
     INDEX_DIR = "index"
+    # Which search answers (kb/core/search/backends.py): "fast" (the Whoosh index with our
+    # ranker), "whoosh" (the same index, Whoosh's own ranking: the reference) or "postgres"
+    # (one index in the PostgreSQL database, shared by every node).
+    SEARCH_BACKEND = "fast"
     UPLOAD_DIR = "uploads"
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -86,6 +93,7 @@ class Defaults:
     MAIL_RETRY_BACKOFF = 2.0
     MAIL_SWEEP_GRACE = 120  # a queued email this many seconds overdue is enqueued again
     MAIL_LEASE_SECONDS = 600  # a worker that claimed an email and vanished loses it after this
+    MAIL_STUCK_MINUTES = 15  # /readyz: an email waiting longer says the worker or SMTP is stuck
 
     # The job queue (kb/core/worker.py): huey in SQLite under instance/, or Redis when set.
     # (REDIS_URL above: the queue lives in Redis when it is set.)
@@ -111,6 +119,8 @@ class Defaults:
     # `flask kb receive-mail` (or sent to `flask kb mail-receiver`) is added to the ticket.
     INBOUND_ADDRESS = ""
     INBOUND_MAX_BYTES = 25 * 1024 * 1024  # a bigger message is held for an agent, unread
+    # Our MTA's Authentication-Results id: when set, replies must pass SPF/DKIM/DMARC there.
+    INBOUND_AUTHSERV_ID = ""
     # The optional built-in SMTP receiver (`flask kb mail-receiver`) for small sites.
     INBOUND_SMTP_HOST = "127.0.0.1"
     INBOUND_SMTP_PORT = 2525

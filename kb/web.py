@@ -29,7 +29,10 @@ def init_web(app: Flask) -> None:
     from kb.ops import routes as ops
     from kb.outages import routes as outages
     from kb.problems import routes as problems
-    from kb.public import brand_routes  # noqa: F401  (its routes join the public blueprint)
+    from kb.public import (
+        brand_routes,  # noqa: F401  (its routes join the public blueprint)
+        widget_routes,  # noqa: F401  (the same)
+    )
     from kb.public import routes as public
     from kb.wizards import routes as wizards
 
@@ -141,7 +144,8 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+        response.headers.setdefault("X-Frame-Options", "DENY")  # the widget sets its own
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.path.startswith(("/agent", "/status/", "/my-requests", "/sso/")):
         response.headers["Cache-Control"] = "no-store"

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kb.core.content.library import Library
 from kb.core.content.problems import Problem
-from kb.core.search import SearchIndex
+from kb.core.search.backends import SearchBackend
 from kb.core.search.request import is_stop
 from kb.core.search.schema import words
 from kb.core.softcache import forget, rollback, soft
@@ -57,7 +57,7 @@ def active() -> list[Active]:
         .order_by(SearchOverride.id))]
 
 
-def refresh(index: SearchIndex) -> None:
+def refresh(index: SearchBackend) -> None:
     """Give ``index`` the overrides in force, when they changed since it last had them."""
     version = soft(VERSION, _version, None)
     if version is None or version == index.vocabulary.version:

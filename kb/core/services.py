@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from whoosh.index import LockError
 
 from kb.core.content.library import Library, load_library
-from kb.core.search import SearchIndex
+from kb.core.search.backends import SearchBackend, open_index
 from kb.tickets.supportfile import SupportSettings, read_support
 
 log = logging.getLogger(__name__)
@@ -31,18 +31,18 @@ def init_content(app: Flask) -> None:
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
     app.extensions["kb_library"] = None
-    index = SearchIndex(app.config["INDEX_DIR"], app.config.get("SYNONYMS_FILE"))
+    index = open_index(app.config)  # KB_SEARCH_BACKEND: fast, whoosh or postgres
     app.extensions["kb_search"] = index
     index.on_broken = _healer(app, index)
 
 
-def warm(app: Flask, *, open_index: bool = True) -> None:
+def warm(app: Flask, *, searcher: bool = True) -> None:
     """Load the articles and bring the index up to date now rather than on the first
     request: gunicorn's master calls this before forking (gunicorn.conf.py), so the workers
     share the articles and start ready; each worker then opens its own searcher."""
     with app.app_context():
         library()
-        if open_index:
+        if searcher:
             search_index().doc_count()
 
 
@@ -56,7 +56,7 @@ def _load(app: Flask, settings: SupportSettings) -> Library:
     return lib
 
 
-def _sync(index: SearchIndex, lib: Library) -> None:
+def _sync(index: SearchBackend, lib: Library) -> None:
     """Bring the index up to date; while another process builds it, wait for that build
     rather than serve an empty search (it may take minutes on a large KB)."""
     while True:
@@ -110,14 +110,14 @@ def library() -> Library:
     return lib
 
 
-def search_index() -> SearchIndex:
+def search_index() -> SearchBackend:
     """The index, with the synonyms and pins made from the worklist in force (a soft-cached
     version check: kb.core.search_overrides)."""
     from kb.core import search_overrides
 
     if current_app.extensions["kb_library"] is None:
         library()  # first use: the articles loaded and the index brought up to date
-    index: SearchIndex = current_app.extensions["kb_search"]
+    index: SearchBackend = current_app.extensions["kb_search"]
     search_overrides.refresh(index)
     return index
 
@@ -151,7 +151,7 @@ def load_support(path: Path) -> dict[str, Any]:
     return data or {}
 
 
-def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
+def _healer(app: Flask, index: SearchBackend) -> Callable[[], None]:
     """Called when a search finds the index missing or unreadable: rebuild it in a background
     thread, one at a time in this process; across processes ``heal`` takes the index lock, so
     one process builds and the others open its result."""
@@ -162,9 +162,10 @@ def _healer(app: Flask, index: SearchIndex) -> Callable[[], None]:
             articles = app.extensions["kb_library"].visible(include_internal=True)
             if index.heal(articles):
                 log.warning("search index at %s was missing or unreadable: rebuilt",
-                            index.index_dir)
+                            getattr(index, "index_dir", "?"))
         except Exception:
-            log.exception("could not rebuild the search index at %s", index.index_dir)
+            log.exception("could not rebuild the search index at %s",
+                          getattr(index, "index_dir", "?"))
         finally:
             running.release()
 

@@ -18,6 +18,7 @@ from kb.models.logs import (
 from kb.models.mail import InboundMessage, OutboxEmail
 from kb.models.people import Agent, Invitation, Requester
 from kb.models.problems import KnownError, KnownErrorTicket
+from kb.models.search import SearchDocument, SearchWord
 from kb.models.tickets import (
     ArticleFlag,
     Attachment,
@@ -45,8 +46,10 @@ __all__ = [
     "Requester",
     "RolledUpWeek",
     "ScoreWeek",
+    "SearchDocument",
     "SearchLog",
     "SearchOverride",
+    "SearchWord",
     "Ticket",
     "TicketArticle",
     "TicketEvent",

@@ -7,13 +7,24 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from kb.core.content import platforms
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
 from kb.core.known_errors import public_notices
@@ -137,15 +148,48 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
         args: dict[str, Any] = request.args.to_dict()
         return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
     record_view(request.args.get("s"), art.id)
+    platform = _chosen_platform(art)
 
     def render() -> str:
-        return render_template("article.html", article=art,
-                               related=search_index().related(art.id, limit=4),
-                               form=FeedbackForm(article_id=str(art.id)),
-                               voted=request.args.get("voted"),
-                               banners_text=f"{art.title} {' '.join(art.tags)}")
+        return render_template(
+            "article.html", article=art, related=search_index().related(art.id, limit=4),
+            form=FeedbackForm(article_id=str(art.id)), voted=request.args.get("voted"),
+            banners_text=f"{art.title} {' '.join(art.tags)}", **_platform_view(art, platform))
 
-    return page(render, ignore=("s",))  # the click token is recorded, never shown
+    # Kept per platform; the click token is recorded, never shown.
+    return _with_platform(page(render, (platform,), ignore=("s",)))
+
+
+def _chosen_platform(art: Article) -> str | None:
+    """The visitor's platform for an article with platform tabs: ``?platform=`` (a link that
+    works without JavaScript), else the one they chose before (cookie), else the
+    User-Agent's; None when the article has no tabs."""
+    if not platforms.has_tabs(art.html):
+        return None
+    asked = request.args.get("platform")
+    chosen = request.cookies.get(platforms.COOKIE)
+    return (asked if asked in platforms.PLATFORMS else None) or (
+        chosen if chosen in platforms.PLATFORMS else None) or platforms.from_user_agent(
+        request.headers.get("User-Agent"))
+
+
+def _platform_view(art: Article, platform: str | None) -> dict[str, Any]:
+    """The article's HTML opened on that platform."""
+    if platform is None:
+        return {"article_html": art.html, "platform": None}
+    return {"article_html": platforms.choose(art.html, platform), "platform": platform,
+            "platforms": platforms.PLATFORMS}
+
+
+def _with_platform(body: str) -> Response:
+    """Remember a ``?platform=`` choice for a year; the page differs by cookie and agent."""
+    response = make_response(body)
+    asked = request.args.get("platform")
+    if asked in platforms.PLATFORMS:
+        response.set_cookie(platforms.COOKIE, asked, max_age=365 * 86400, samesite="Lax",
+                            secure=request.is_secure)
+    response.vary.update(("Cookie", "User-Agent"))
+    return response
 
 
 @bp.get("/a/<int:article_id>")
@@ -166,7 +210,7 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         related = search_index().related(art.id, limit=4)
         return render_template("article.html", article=art, related=related, form=form,
-                               voted=None), 400
+                               voted=None, **_platform_view(art, _chosen_platform(art))), 400
     voted = [v for v in session.get(VOTED_KEY, []) if isinstance(v, int)]
     if art.id in voted:  # one vote per page per visitor: votes feed the content worklist
         flash("You have already told us about this page. Thank you.")

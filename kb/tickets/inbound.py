@@ -6,8 +6,9 @@ The ticket is found from the signed reply address (``kb.tickets.replyaddr``) amo
 recipients, else from In-Reply-To/References naming an email we sent. The reply is added
 only when it comes from the requester's own address to an open ticket; everything else
 (no ticket, a forged token, a stranger, a closed ticket, an auto-reply, too big, nothing
-left once quotes are cut) is held in the agent inbox with its reason. Nothing is ever
-emailed back: an auto-reply answering our auto-reply is how mail loops start.
+left once quotes are cut, a sender our mail server could not vouch for) is held in the agent
+inbox with its reason. Nothing is ever emailed back: an auto-reply answering our auto-reply
+is how mail loops start.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from kb.models import InboundMessage, OutboxEmail, Ticket, TicketEvent, utcnow
 from kb.states import InboundState
 from kb.tickets.inbound_text import body_text, cut, latest_reply, scrub_status_links
 from kb.tickets.lifecycle import TicketStatus, move, record
+from kb.tickets.mailauth import authenticated
 from kb.tickets.replyaddr import token_in
 from kb.tickets.service import attach_file
 from kb.tickets.uploads import CheckedUpload, UploadError, check_upload
@@ -58,6 +60,7 @@ class Reason(StrEnum):
     AUTO_REPLY = "auto-reply"
     TOO_BIG = "too big"
     NO_TEXT = "no text"
+    UNAUTHENTICATED = "unauthenticated"
 
 
 REASON_WORDS: dict[str, str] = {
@@ -69,6 +72,8 @@ REASON_WORDS: dict[str, str] = {
     Reason.AUTO_REPLY: "It was sent by a machine (an out-of-office reply, a bounce or a list).",
     Reason.TOO_BIG: "The email was too big to read. Only who sent it and the subject are kept.",
     Reason.NO_TEXT: "Nothing was left once the quoted old emails and the signature were cut.",
+    Reason.UNAUTHENTICATED: "Our mail server could not confirm it really came from that "
+                            "address (SPF, DKIM and DMARC did not pass). It may be forged.",
 }
 
 
@@ -215,6 +220,9 @@ def receive(raw: bytes, recipients: Iterable[str] = (), now: datetime | None = N
         return _hold(row, reason or Reason.NO_TICKET, _not_kept(uploads))
     if set(addresses(message, "From")) != {ticket.email.strip().lower()}:
         return _hold(row, Reason.WRONG_SENDER, _not_kept(uploads))
+    authserv_id = str(current_app.config["INBOUND_AUTHSERV_ID"])
+    if authserv_id and not authenticated(message, authserv_id, ticket.email.strip().lower()):
+        return _hold(row, Reason.UNAUTHENTICATED, _not_kept(uploads))
     if ticket.status == TicketStatus.CLOSED:
         return _hold(row, Reason.CLOSED, _not_kept(uploads))
     if not row.body and not uploads:

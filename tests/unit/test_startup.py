@@ -18,7 +18,7 @@ def test_building_the_app_loads_nothing_until_first_use(tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i"),
                       "INDEX_DIR": str(index_dir), "RATELIMIT_ENABLED": False})
     assert app.extensions["kb_library"] is None and not index_dir.exists()
-    warm(app, open_index=False)  # what gunicorn's master does before forking
+    warm(app, searcher=False)  # what gunicorn's master does before forking
     lib = app.extensions["kb_library"]
     assert lib is not None and lib.articles and index_dir.exists()
     article = next(iter(lib.articles.values()))

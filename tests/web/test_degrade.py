@@ -5,6 +5,7 @@ still answer 200 with content, and the ticket form keeps what was typed and says
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from kb import create_app
 from kb.core.services import library, support
 from kb.core.softcache import soft
 from kb.extensions import db
-from kb.models import Outage
+from kb.models import Outage, OutboxEmail
+from kb.models.base import utcnow
 from kb.outages.service import banners_for, create_outage
 
 from .tickets_helpers import ticket_data
@@ -109,6 +111,38 @@ def test_ready_when_everything_works(app: Flask) -> None:
     body = response.get_json()
     assert response.status_code == 200 and body["status"] == "ok"
     assert body["checks"]["database"]["ok"] and body["checks"]["index"]["ok"]
+    assert body["checks"]["mail_queue"] == {
+        "ok": True, "required": False, "detail": "0 emails waiting, 0 jobs queued"}
+
+
+def _waiting_email(minutes_ago: int) -> None:
+    db.session.add(OutboxEmail(
+        to_addr="ann@example.org", subject="Your request", body_text="Hello",
+        message_id=f"<wait-{minutes_ago}@kb>",
+        created_at=utcnow() - timedelta(minutes=minutes_ago)))
+    db.session.commit()
+
+
+def test_an_email_stuck_in_the_queue_is_reported_but_the_node_stays_ready(app: Flask) -> None:
+    with app.app_context():
+        _waiting_email(3)
+    check = app.test_client().get("/readyz").get_json()["checks"]["mail_queue"]
+    assert check["ok"] is True and check["detail"].startswith("1 emails waiting")
+    with app.app_context():
+        _waiting_email(40)
+    response = app.test_client().get("/readyz")
+    check = response.get_json()["checks"]["mail_queue"]
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+    assert check["ok"] is False and "the oldest has waited 40 min" in check["detail"]
+
+
+def test_an_unreachable_queue_is_reported_but_the_node_stays_ready(app_factory: Any) -> None:
+    app = app_factory(REDIS_URL="redis://127.0.0.1:1/0", QUEUE_IMMEDIATE=False)  # port 1: nobody
+    response = app.test_client().get("/readyz")
+    check = response.get_json()["checks"]["mail_queue"]
+    assert response.status_code == 200
+    assert check == {"ok": False, "required": False,
+                     "detail": "queue unreachable (ConnectionError)"}
 
 
 def test_banners_are_kept_briefly_and_a_change_here_shows_at_once(app_factory: Any) -> None:

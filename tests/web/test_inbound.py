@@ -338,3 +338,43 @@ def test_held_message_can_be_added_from_the_model(site: Flask, inbox: Any) -> No
     assert [(r.state, r.ticket_id, r.handled_by_id) for r in held(site)] == [
         ("added", ticket_id, agent_id)]
     assert ticket_row(site, ticket_id).status == "in progress"
+
+
+# ---------------------------------------------------------------- forged senders
+def _vouched(raw: bytes, *results: str) -> bytes:
+    """Authentication-Results headers prepended, as each receiving server adds its own on top."""
+    return b"".join(f"Authentication-Results: {r}\r\n".encode() for r in results) + raw
+
+
+@pytest.mark.parametrize(("results", "added"), [
+    (["mx.example.org; spf=pass smtp.mailfrom=sam@example.org; dkim=pass header.d=example.org;"
+      " dmarc=pass (p=reject) header.from=example.org"], True),
+    (["mx.example.org 1; dkim=pass (2048-bit key) header.d=EXAMPLE.org header.s=s1"], True),
+    (["mx.example.org; spf=fail smtp.mailfrom=sam@example.org; dkim=none; dmarc=fail"], False),
+    # DKIM passed, but for the forger's own domain, not the From address's
+    (["mx.example.org; dkim=pass header.d=evil.example.net; dmarc=fail"], False),
+    # a header the sender wrote themselves, naming another server, counts for nothing
+    (["mx.example.org; spf=softfail smtp.mailfrom=sam@example.org",
+      "mx.evil.example.net; dmarc=pass header.from=example.org"], False),
+    ([], False),
+])
+def test_with_an_authserv_id_only_replies_our_mail_server_vouches_for_are_added(
+        site: Flask, inbox: Any, results: list[str], added: bool) -> None:
+    site.config["INBOUND_AUTHSERV_ID"] = "mx.example.org"
+    ticket_id, confirmation = ask(site, inbox)
+    raw = _vouched(reply(confirmation, "It works again."), *results)
+    assert pipe(site, raw).exit_code == 0
+    if added:
+        assert [c.body for c in email_comments(site, ticket_id)] == ["It works again."]
+        assert [row.state for row in held(site)] == ["added"]
+    else:
+        assert email_comments(site, ticket_id) == []
+        [row] = held(site)
+        assert (row.state, row.reason, row.ticket_id) == ("held", "unauthenticated", ticket_id)
+
+
+def test_without_an_authserv_id_the_headers_are_not_read(site: Flask, inbox: Any) -> None:
+    ticket_id, confirmation = ask(site, inbox)
+    raw = _vouched(reply(confirmation, "Fine now."), "mx.example.org; dmarc=fail")
+    assert pipe(site, raw).exit_code == 0
+    assert len(email_comments(site, ticket_id)) == 1

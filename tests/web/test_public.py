@@ -196,7 +196,8 @@ def test_api_article(app: Flask, client: FlaskClient) -> None:
     data = client.get(f"/api/v1/articles/KB-{art.id}").get_json()
     assert data["id"] == art.kb_id and data["title"] == art.title and "<h2" in data["html"]
     assert client.get(f"/api/v1/articles/{art.id}").status_code == 200
-    assert client.get("/api/v1/articles/KB-99999").get_json() == {"error": "not found"}
+    missing = client.get("/api/v1/articles/KB-99999")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not found"
 
 
 def test_suggest_titles(client: FlaskClient) -> None:

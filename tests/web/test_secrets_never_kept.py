@@ -96,6 +96,36 @@ def test_prune_removes_logs_past_the_retention(app: Flask) -> None:
         assert db.session.scalars(select(WizardEvent)).all() == []
 
 
+def test_prune_removes_old_copies_of_emails_but_not_held_ones(app: Flask) -> None:
+    from datetime import timedelta
+
+    from kb.models import InboundMessage, OutboxEmail, utcnow
+
+    with app.app_context():
+        old = utcnow() - timedelta(days=500)
+        db.session.add_all([
+            InboundMessage(from_addr="a@example.org", body="added", state="added",
+                           received_at=old),
+            InboundMessage(from_addr="b@example.org", body="held", state="held",
+                           received_at=old),
+            InboundMessage(from_addr="c@example.org", body="recent", state="discarded"),
+            OutboxEmail(to_addr="a@example.org", subject="s", body_text="sent", state="sent",
+                        message_id="<old-sent@kb>", created_at=old),
+            OutboxEmail(to_addr="a@example.org", subject="s", body_text="queued",
+                        state="queued", message_id="<old-queued@kb>", created_at=old),
+            OutboxEmail(to_addr="a@example.org", subject="s", body_text="new", state="sent",
+                        message_id="<new-sent@kb>")])
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["kb", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "1 inbound emails" in result.output and "1 sent emails" in result.output
+    with app.app_context():
+        assert sorted(m.body for m in db.session.scalars(select(InboundMessage))) == [
+            "held", "recent"]
+        assert sorted(m.body_text for m in db.session.scalars(select(OutboxEmail))) == [
+            "new", "queued"]
+
+
 def test_the_retention_period_is_a_setting(app_factory: Any) -> None:
     from datetime import timedelta
 

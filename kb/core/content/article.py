@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from kb.core.content.platforms import TAB_LINE
+
 AUDIENCES = ("public", "internal")
 Rendered = tuple[str, list[dict[str, str]], str]  # body HTML, table of contents, notes HTML
 
@@ -16,6 +18,9 @@ _MD_NOISE = re.compile(
     r"|^!!!.*$|^\?\?\?.*$",
     re.S | re.M,
 )
+_TAB = re.compile(r'^\s*===\+?\s+"([^"]*)"\s*$', re.M)  # a platform tab: keep its name
+_WORD = re.compile(r"[^\W_][\w'-]*")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def _plain(markdown_text: str) -> str:
@@ -28,7 +33,40 @@ def _plain(markdown_text: str) -> str:
             return m.group(3) or ""
         return " "
 
-    return re.sub(r"[ \t]+", " ", _MD_NOISE.sub(keep, markdown_text)).strip()
+    text = _TAB.sub(r"\1", markdown_text)
+    return re.sub(r"[ \t]+", " ", _MD_NOISE.sub(keep, text)).strip()
+
+
+def _tabs_once(markdown_text: str) -> str:
+    """A set of platform tabs counts once for search: the first tab in full, then from the
+    others only the names of what they show (the capitalised words in **bold**) that the
+    text lacks, each once. Four copies of nearly the same steps would otherwise weigh four
+    times, and their everyday words ("turn", "connect", "restart") pull unrelated requests to
+    this article."""
+    keep: list[str] = []
+    extra: list[str] = []
+    in_set, first = False, False
+    for line in markdown_text.splitlines():
+        m = TAB_LINE.match(line)
+        if m and not m.group("indent"):
+            first = not in_set or bool(m.group("plus"))
+            in_set = True
+            keep.append(m.group("name"))
+            continue
+        if in_set and (not line.strip() or line.startswith(("    ", "\t"))):
+            (keep if first else extra).append(line[4:] if line.startswith("    ") else line[1:])
+            continue
+        in_set = False
+        keep.append(line)
+    if not extra:
+        return markdown_text
+    text = "\n".join(keep)
+    seen = {w.lower() for w in _WORD.findall(_plain(text))}
+    added: dict[str, str] = {}
+    for word in _WORD.findall(" ".join(_BOLD.findall("\n".join(extra)))):
+        if word[0].isupper() and word.lower() not in seen:
+            added.setdefault(word.lower(), word)
+    return text + "\n\n" + " ".join(added.values())
 
 
 def slugify(text: str) -> str:
@@ -90,8 +128,8 @@ class Article:
 
     @property
     def text(self) -> str:
-        """Body as plain words (for indexing and reading-grade checks)."""
-        return _plain(self.body)
+        """Body as plain words, for the index (platform tabs counted once)."""
+        return _plain(_tabs_once(self.body))
 
     @property
     def review_due(self) -> date | None:

@@ -2,12 +2,14 @@
 
 Checks: front matter, unknown ``{{ facts.… }}`` variables and facts typed out by hand (in the
 loader), duplicate ids, the six-part shape of public articles, internal links, acronyms,
-jargon, reading grade, and review dates (warnings)."""
+jargon, reading grade (for each platform's steps), platform tabs, and review dates
+(warnings)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import textstat
 from kb.core import yamlsafe
 from kb.core.content.article import Article, _plain
 from kb.core.content.library import Library
+from kb.core.content.platforms import PLATFORMS, TAB_LINE, platform_key
 from kb.core.content.problems import Problem
 
 SECTIONS = (
@@ -65,31 +68,21 @@ def check_shape(article: Article, path: Path) -> list[Problem]:
         detail = f"missing: {', '.join(missing)}" if missing else f"found: {', '.join(names)}"
         problems.append(Problem.at(path, line, "public articles need the sections "
                                    f"{' → '.join(SECTIONS)} in that order ({detail})"))
-    # Every step of "Fix it" says what the user should see afterwards.
-    section, steps = None, 0
-    step_text: dict[int, tuple[int, str]] = {}
-    current = None
-    for n, text in lines:
-        if m := _HEADING.match(text):
-            section = m.group(1)
-            current = None
+    # Every step of "Fix it" says what the user should see afterwards, on every platform.
+    outside, tabs = split_tabs(lines)
+    step_text = _steps(outside)
+    for tab in tabs:
+        if _section_at(headings, tab.line) != "Fix it":
             continue
-        if section != "Fix it":
-            continue
-        if _STEP.match(text):
-            steps += 1
-            current = n
-            step_text[n] = (n, text)
-        elif current is not None and text.strip() and (text.startswith((" ", "\t"))):
-            step_text[current] = (current, step_text[current][1] + " " + text.strip())
-        elif current is not None and not text.strip():
-            continue
-        else:
-            current = None
-    if "Fix it" in names and steps == 0:
+        tab_steps = _steps(tab.lines, "Fix it")
+        if not tab_steps:
+            problems.append(Problem.at(path, tab.line, f"the {tab.name} steps in 'Fix it' need "
+                                                       "numbered steps (1. 2. 3.)"))
+        step_text.update(tab_steps)
+    if "Fix it" in names and not step_text:
         problems.append(Problem.at(path, article.body_line,
                                    "'Fix it' needs numbered steps (1. 2. 3.)"))
-    for n, text in step_text.values():
+    for n, text in sorted(step_text.items()):
         if "should" not in text.lower():
             problems.append(Problem.at(path, n, "each step should say what the user should see "
                                                 "afterwards (\"You should see …\")"))
@@ -100,6 +93,77 @@ def check_shape(article: Article, path: Path) -> list[Problem]:
         problems.append(Problem.at(path, headings[-1][0],
                                    "'Still stuck?' should link to a step-by-step fix (/wizards/…) "
                                    "and to asking for help (/ask)"))
+    return problems
+
+
+def _steps(lines: list[tuple[int, str]], section: str | None = None) -> dict[int, str]:
+    """Each numbered step of "Fix it" (line → its text, continuation lines joined)."""
+    steps: dict[int, str] = {}
+    current = None
+    for n, text in lines:
+        if m := _HEADING.match(text):
+            section, current = m.group(1), None
+            continue
+        if section != "Fix it":
+            continue
+        if _STEP.match(text):
+            current = n
+            steps[n] = text
+        elif current is not None and text.strip() and text.startswith((" ", "\t")):
+            steps[current] += " " + text.strip()
+        elif text.strip():
+            current = None
+    return steps
+
+
+def _section_at(headings: list[tuple[int, str]], line: int) -> str | None:
+    before = [name for n, name in headings if n < line]
+    return before[-1] if before else None
+
+
+@dataclass
+class Tab:
+    line: int
+    name: str
+    set_no: int  # tabs side by side share a number
+    lines: list[tuple[int, str]] = field(default_factory=list)  # its text, indent removed
+
+
+def split_tabs(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[Tab]]:
+    """The lines outside platform tabs (a tab's opening line left blank), and each tab."""
+    outside: list[tuple[int, str]] = []
+    tabs: list[Tab] = []
+    current: Tab | None = None
+    set_no, in_set = 0, False
+    for n, text in lines:
+        if (m := TAB_LINE.match(text)) and not m.group("indent"):
+            if not in_set or m.group("plus"):
+                set_no += 1
+            current, in_set = Tab(n, m.group("name"), set_no), True
+            tabs.append(current)
+            outside.append((n, ""))
+            continue
+        if current is not None and (not text.strip() or text.startswith(("    ", "\t"))):
+            current.lines.append((n, text[4:] if text.startswith("    ") else text[1:]))
+            continue
+        current, in_set = None, False
+        outside.append((n, text))
+    return outside, tabs
+
+
+def check_tabs(article: Article, path: Path) -> list[Problem]:
+    """Tab sets are for platforms only, each platform once per set."""
+    problems: list[Problem] = []
+    seen: set[tuple[int, str]] = set()
+    for tab in split_tabs(_lines(article))[1]:
+        key = platform_key(tab.name)
+        if key is None:
+            problems.append(Problem.at(path, tab.line, f"tab '{tab.name}' is not a platform: "
+                                       f"tabs name only {', '.join(PLATFORMS.values())}"))
+        elif (tab.set_no, key) in seen:
+            problems.append(Problem.at(path, tab.line, f"'{tab.name}' appears twice in one set "
+                                                       "of tabs"))
+        seen.add((tab.set_no, key or tab.name))
     return problems
 
 
@@ -169,9 +233,25 @@ def _expanded(word: str, text: str, start: int, end: int) -> bool:
     return text[end:].lstrip().startswith("(")
 
 
-def reading_grade(article: Article) -> float:
-    text = _plain("\n".join(t for _, t in _lines(article) if not _HEADING.match(t)))
+def _grade(lines: list[tuple[int, str]]) -> float:
+    text = _plain("\n".join(t for _, t in lines if not _HEADING.match(t)))
     return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
+
+
+def reading_grade(article: Article) -> float:
+    return _grade(_lines(article))
+
+
+def platform_grades(article: Article) -> list[tuple[Tab, float]]:
+    """The reading grade of the page each platform's reader sees: the text outside tabs with
+    that platform's tabs (first tab of each platform, grade), in tab order."""
+    outside, tabs = split_tabs(_lines(article))
+    out: list[tuple[Tab, float]] = []
+    for name in dict.fromkeys(t.name for t in tabs):
+        own = [t for t in tabs if t.name == name]
+        lines = sorted(outside + [line for t in own for line in t.lines])
+        out.append((own[0], _grade(lines)))
+    return out
 
 
 def lint_article(article: Article, path: Path, library: Library, *, jargon: dict[str, str],
@@ -181,11 +261,18 @@ def lint_article(article: Article, path: Path, library: Library, *, jargon: dict
     problems: list[Problem] = []
     if article.is_public:
         problems += check_shape(article, path)
+        grades = platform_grades(article)
+        for tab, grade in grades:
+            if grade > max_grade:
+                problems.append(Problem.at(path, tab.line, f"reading grade {grade:.1f} with the "
+                                           f"{tab.name} steps is above {max_grade:g}: use "
+                                           "shorter sentences and everyday words"))
         grade = reading_grade(article)
-        if grade > max_grade:
+        if not grades and grade > max_grade:
             problems.append(Problem.at(path, article.body_line,
                                        f"reading grade {grade:.1f} is above {max_grade:g}: "
                                        "use shorter sentences and everyday words"))
+    problems += check_tabs(article, path)
     problems += check_links(article, path, library, wizard_ids)
     problems += check_words(article, path, library, jargon)
     if article.overdue(today):

@@ -4,6 +4,10 @@
     index.sync(articles)                 # re-indexes only what changed; rebuilds a bad index
     results = index.search("priner offline", category=None, page=1)
     results.hits[0].snippet              # safe HTML with <mark>…</mark>
+
+The site opens it through ``backends.open_index(config)`` (KB_SEARCH_BACKEND): this Whoosh
+index with the fast ranker or Whoosh's own, or the PostgreSQL index (pgindex.PgSearchIndex)
+with the same interface.
 """
 
 from kb.core.search.indexer import SearchIndex

@@ -29,6 +29,7 @@ from kb.core.content.article import Article
 from kb.core.search import overrides
 from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
+from kb.core.search.ranking import Ranker
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
 from kb.core.search.synonyms import Synonyms, Vocabulary
 
@@ -43,8 +44,9 @@ REBUILD_SHARE = 0.5  # sync rebuilds from scratch when more than this share of a
 class SearchIndex:
     """One index folder; cheap to create (opens lazily), one searcher per process."""
 
-    def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None):
-        self.index_dir = Path(index_dir)
+    def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None,
+                 ranker: type[Ranker] = Ranker):
+        self.index_dir, self.ranker = Path(index_dir), ranker  # fast, or reference.WhooshRanker
         self.synonyms_file = synonyms_file
         # The file's synonyms, and those and the pins made from the content worklist
         # (kb.core.search_overrides), given to every searcher.
@@ -109,12 +111,14 @@ class SearchIndex:
                 self._mark_broken()
                 return None
             if self._engine is None:
-                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins)
+                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins,
+                                      self.ranker)
             elif not self._engine.searcher.up_to_date():
                 # Not searcher.refresh(): Whoosh 2.7 reuses its open segment readers there,
                 # and a reused reader misses documents deleted from its segment since.
                 self._engine.searcher.close()
-                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins)
+                self._engine = Engine(ix.searcher(), self.synonyms, self.vocabulary.pins,
+                                      self.ranker)
             self._failed = None
             self.broken = False
             return self._engine

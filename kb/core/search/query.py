@@ -104,12 +104,13 @@ class Engine:
     """Runs queries on one Whoosh searcher; lives as long as that searcher (caches with it)."""
 
     def __init__(self, searcher: Searcher, synonyms: Synonyms,
-                 pins: dict[str, tuple[int, ...]] | None = None):
+                 pins: dict[str, tuple[int, ...]] | None = None,
+                 ranker: type[Ranker] = Ranker):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.synonyms = synonyms
         self.pins = pins or {}  # normalised words -> articles a lead pointed them at
-        self.ranker = Ranker(searcher)
+        self.ranker = ranker(searcher)  # the fast one, or Whoosh's own (reference.py)
         self.concepts = Concepts(self.reader, synonyms)
         self._allowed: dict[tuple[str | None, bool], set[int] | None] = {}
         self._spellers: dict[bool, Speller] = {}  # public words only / every word
