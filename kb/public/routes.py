@@ -68,7 +68,7 @@ def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
     # Kept briefly, and while the database is down the lowest ids stand in.
     ids: list[int] = soft(f"popular articles {limit}", most_opened, [])
     picked = [a for aid in ids if (a := lib.get(aid))][:limit]
-    for article in sorted(lib.visible(), key=lambda a: a.id):
+    for article in lib.lowest_ids(limit * 2):
         if len(picked) >= limit:
             break
         if article not in picked:

@@ -55,6 +55,7 @@ class Library:
     # and each article's address (kb.public.routes.article_url) by the app's root path.
     _counts: dict[bool, dict[str, int]] = field(default_factory=dict, repr=False)
     urls: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
+    _lowest: list[Article] | None = field(default=None, repr=False)
 
     def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
         article = self.articles.get(article_id)
@@ -69,6 +70,12 @@ class Library:
         found = [a for a in self.visible(include_internal=include_internal)
                  if a.category == category]
         return sorted(found, key=lambda a: a.title.lower())
+
+    def lowest_ids(self, count: int) -> list[Article]:
+        """The public articles with the lowest ids (the popular list's top-up), sorted once."""
+        if self._lowest is None:
+            self._lowest = sorted(self.visible(), key=lambda a: a.id)
+        return self._lowest[:count]
 
     def category_counts(self, *, include_internal: bool = False) -> dict[str, int]:
         if include_internal not in self._counts:
