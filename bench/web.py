@@ -175,7 +175,9 @@ def main() -> None:
             (bare_dir / f"{name}{suffix}").write_bytes(body)
             scripts[name] = wrk_script(folder, path, items) if items else None
         bare = f"http://127.0.0.1:{BARE_PORT}"
-        procs.append(gunicorn("web:bare_app()", BARE_PORT, env, folder, "-c", "/dev/null",
+        (folder / "bare.conf.py").write_text("")  # gunicorn's defaults, not gunicorn.conf.py
+        procs.append(gunicorn("web:bare_app()", BARE_PORT, env, folder, "-c",
+                              str(folder / "bare.conf.py"),
                               "--pythonpath", str(ROOT / "bench")))
         wait_ready(bare + "/home")
         for name, (path, _items) in pages.items():  # warm both (first searcher, caches)
