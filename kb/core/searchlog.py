@@ -167,7 +167,7 @@ def _buffer_view(article_id: int) -> None:
         flush_views()
 
 
-def flush_views(*, commit: bool = True) -> None:
+def flush_views(*, commit: bool = True, quiet: bool = False) -> None:
     """Write the views waiting in memory (the batch is full, or the process exits; without
     ``commit`` into the request's transaction, when a ticket is about to look for them).
     Never raises: the page matters more than the count."""
@@ -182,7 +182,8 @@ def flush_views(*, commit: bool = True) -> None:
             commit_unhurried()
     except SQLAlchemyError:
         rollback()
-        log.warning("%d views not recorded: the database is unavailable", len(rows))
+        if not quiet:  # at exit the log's streams may already be closed
+            log.warning("%d views not recorded: the database is unavailable", len(rows))
 
 
 _EXIT_HOOKED: set[int] = set()
@@ -196,8 +197,11 @@ def atexit_flush(app: Flask) -> None:
     _EXIT_HOOKED.add(id(app))
 
     def flush() -> None:
-        with app.app_context():
-            flush_views()
+        try:
+            with app.app_context():
+                flush_views(quiet=True)
+        except Exception:  # the process is ending: nothing left to tell
+            return
 
     atexit.register(flush)
 
