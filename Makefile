@@ -15,7 +15,7 @@ CORES  := $(shell nproc 2>/dev/null || echo 1)
 WORKERS ?= $(shell [ $(CORES) -ge 4 ] && echo $$(( $(CORES) / 2 )) || echo 0)
 export FLASK_APP := kb:create_app
 
-.PHONY: run worker test lint check index bench bench-web bench-startup bench-insights relevance install clean axe chromium pytest
+.PHONY: run worker test lint check index bench bench-web bench-startup bench-insights relevance install clean axe chromium pytest translations
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,16 @@ bench-insights: install
 # Real phrasings (tests/relevance.yml): top-1, top-3, MRR@10, confidence, routing, beside FTS5.
 relevance: install
 	$(BIN)/python bench/relevance.py
+
+# The interface's message catalogues (kb/translations/<lang>/LC_MESSAGES): gather the strings
+# marked _() in kb/ and templates/, merge them into each language's messages.po (new ones come
+# in empty, changed ones marked fuzzy, for a translator), then compile messages.mo. Both files
+# are committed, so a checkout runs in every language with no build step;
+# tests/unit/test_translations.py fails when a .mo is older than its .po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o kb/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --no-fuzzy-matching
+	$(BIN)/pybabel compile -d kb/translations --statistics
 
 clean:
 	rm -rf $(VENV) node_modules instance/index* .pytest_cache .mypy_cache .ruff_cache

@@ -49,6 +49,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
 
+    from kb.core.i18n import init_i18n
+
+    init_i18n(app)
+
     from kb.core.logs import install as redact_access_logs
     from kb.core.worker import init_queue
 

@@ -4,12 +4,14 @@ and take replies by email (``receive-mail`` from an MTA, ``mail-receiver`` over 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from kb.core.content.problems import Problem
 from kb.core.services import library, search_index
 from kb.extensions import db
 from kb.states import AgentRole
@@ -34,6 +36,7 @@ def check(strict: bool) -> None:
     from kb.core import search_overrides
 
     overrides, override_problems = search_overrides.check(library())
+    problems += _check_languages(wizards.keys())
     problems = sorted(problems + wizard_problems + support_problems + override_problems)
     for problem in problems:
         click.echo(str(problem), err=problem.level == "error")
@@ -48,6 +51,29 @@ def check(strict: bool) -> None:
         _say_contrast()
     if errors:
         sys.exit(1)
+
+
+def _check_languages(default_wizards: Iterable[str]) -> list[Problem]:
+    """The same checks on each other language's articles (its section names, its readability
+    formula) and wizards (articles/<lang>/, wizards/<lang>/)."""
+    from kb.core.content.lint import lint, load_jargon
+    from kb.core.i18n import languages
+    from kb.core.services import library_in
+    from kb.wizards import load_wizards
+
+    cfg = current_app.config
+    problems: list[Problem] = []
+    for lang in languages()[1:]:
+        lib = library_in(lang)
+        folder = Path(cfg["WIZARDS_DIR"]) / lang
+        wizards, wizard_problems = (load_wizards(folder, lib, known=set(default_wizards))
+                                    if folder.is_dir() else ({}, []))
+        jargon = load_jargon(Path(cfg["ARTICLES_DIR"]) / lang / "_jargon.yml")
+        problems += wizard_problems + lint(lib, jargon=jargon,
+                                           wizard_ids={*default_wizards, *wizards},
+                                           max_grade=float(cfg["MAX_READING_GRADE"]))
+        click.echo(f"{lang}: {len(lib.translated)} articles, {len(wizards)} wizards translated.")
+    return problems
 
 
 def _say_contrast() -> None:

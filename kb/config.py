@@ -26,6 +26,10 @@ class Defaults:
     # Optional: templates/ in here win over ours (same names), and overrides.css is added
     # after our stylesheet. Empty: no overrides.
     OVERRIDES_DIR = ""
+    # The site's languages, the default first: the interface (kb/translations), articles in
+    # ARTICLES_DIR/<lang>/ and wizards in WIZARDS_DIR/<lang>/; a page not yet translated is
+    # shown in the default language with a notice. "en,fr" from the environment works too.
+    LANGUAGES = ["en", "fr"]
     # The help widget (/widget.js): origins besides this site's own that may show its panel,
     # e.g. "https://intranet.example.org, https://wiki.example.org". Empty: this site only.
     WIDGET_ORIGINS = ""

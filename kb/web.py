@@ -31,6 +31,7 @@ def init_web(app: Flask) -> None:
     from kb.problems import routes as problems
     from kb.public import (
         brand_routes,  # noqa: F401  (its routes join the public blueprint)
+        language_routes,  # noqa: F401  (the language picker, the same)
         widget_routes,  # noqa: F401  (the same)
     )
     from kb.public import routes as public

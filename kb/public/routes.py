@@ -18,6 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -44,9 +46,9 @@ VOTED_KEY, MAX_VOTES = "voted", 100  # article ids this browser has voted on
 
 
 class FeedbackForm(FlaskForm):
-    helpful = RadioField("Was this helpful?", choices=[("yes", "Yes"), ("no", "No")],
-                         validators=[DataRequired(message="Choose Yes or No.")])
-    reason = TextAreaField("What was missing or wrong? (optional)",
+    helpful = RadioField(_l("Was this helpful?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                         validators=[DataRequired(message=_l("Choose Yes or No."))])
+    reason = TextAreaField(_l("What was missing or wrong? (optional)"),
                            validators=[Optional(), Length(max=1000)])
     article_id = HiddenField()
 
@@ -213,7 +215,7 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
                                voted=None, **_platform_view(art, _chosen_platform(art))), 400
     voted = [v for v in session.get(VOTED_KEY, []) if isinstance(v, int)]
     if art.id in voted:  # one vote per page per visitor: votes feed the content worklist
-        flash("You have already told us about this page. Thank you.")
+        flash(_("You have already told us about this page. Thank you."))
         return redirect(url_for(".article", article_id=art.id, slug=art.slug) + "#feedback")
     session[VOTED_KEY] = [*voted, art.id][-MAX_VOTES:]
     # People sometimes type what they tried, passwords included: never store one.
@@ -221,7 +223,7 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
     db.session.add(Feedback(article_id=art.id, helpful=form.helpful.data == "yes",
                             reason=reason))
     db.session.commit()
-    flash("Thank you. Your answer helps us make this page better.")
+    flash(_("Thank you. Your answer helps us make this page better."))
     answer = "yes" if form.helpful.data == "yes" else "no"
     return redirect(url_for(".article", article_id=art.id, slug=art.slug, voted=answer)
                     + "#feedback")

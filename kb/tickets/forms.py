@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -21,42 +22,42 @@ from wtforms.validators import (
 from kb.core.validators import WorkEmail
 from kb.tickets.uploads import CheckedUpload, UploadError, check_upload
 
-IMPACTS = [SelectChoice("me", "Just me"), SelectChoice("team", "My team or several people"),
-           SelectChoice("everyone", "Everyone, or a whole building or service")]
-URGENCIES = [SelectChoice("high", "I cannot work at all"),
-             SelectChoice("normal", "I can work, but it is slow or hard"),
-             SelectChoice("low", "It can wait, or it is a question")]
-OTHER_CATEGORY = SelectChoice("other", "I'm not sure, or something else")
+IMPACTS = [SelectChoice("me", _l("Just me")), SelectChoice("team", _l("My team or several people")),
+           SelectChoice("everyone", _l("Everyone, or a whole building or service"))]
+URGENCIES = [SelectChoice("high", _l("I cannot work at all")),
+             SelectChoice("normal", _l("I can work, but it is slow or hard")),
+             SelectChoice("low", _l("It can wait, or it is a question"))]
+OTHER_CATEGORY = SelectChoice("other", _l("I'm not sure, or something else"))
 
 
 class TicketForm(FlaskForm):
     summary = StringField(
-        "What's the problem, in a sentence?",
-        validators=[DataRequired(message="Tell us what the problem is, in a sentence."),
-                    Length(max=200, message="Keep the problem to 200 characters or fewer. "
-                                            "Put the rest in the box for more detail.")])
+        _l("What's the problem, in a sentence?"),
+        validators=[DataRequired(message=_l("Tell us what the problem is, in a sentence.")),
+                    Length(max=200, message=_l("Keep the problem to 200 characters or fewer. "
+                                               "Put the rest in the box for more detail."))])
     description = TextAreaField(
-        "Anything else we should know? (optional)",
-        validators=[Optional(), Length(max=5000, message="Keep this to 5,000 characters "
-                                                         "or fewer.")])
-    name = StringField("Your name", validators=[
-        DataRequired(message="Enter your name, so we know who to contact."),
-        Length(max=120, message="Enter a name of 120 characters or fewer.")])
-    email = EmailField("Your work email address", validators=[
-        DataRequired(message="Enter your email address, so we can reply."),
+        _l("Anything else we should know? (optional)"),
+        validators=[Optional(), Length(max=5000, message=_l("Keep this to 5,000 characters "
+                                                            "or fewer."))])
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(message=_l("Enter your name, so we know who to contact.")),
+        Length(max=120, message=_l("Enter a name of 120 characters or fewer."))])
+    email = EmailField(_l("Your work email address"), validators=[
+        DataRequired(message=_l("Enter your email address, so we can reply.")),
         WorkEmail(),
-        Length(max=200, message="Enter an email address of 200 characters or fewer.")])
-    phone = StringField("Phone number or extension (optional)", validators=[
-        Optional(), Length(max=40, message="Enter a phone number of 40 characters or fewer."),
+        Length(max=200, message=_l("Enter an email address of 200 characters or fewer."))])
+    phone = StringField(_l("Phone number or extension (optional)"), validators=[
+        Optional(), Length(max=40, message=_l("Enter a phone number of 40 characters or fewer.")),
         Regexp(r"^[0-9 +()\-.x]*$",
-               message="Enter a phone number using only numbers, spaces and + ( ) -.")])
-    category = SelectField("What is it about?", validators=[
-        DataRequired(message="Choose what the problem is about, or I'm not sure.")])
-    impact = RadioField("Who is affected?", choices=IMPACTS, validators=[
-        DataRequired(message="Choose who is affected.")])
-    urgency = RadioField("Can you keep working?", choices=URGENCIES, validators=[
-        DataRequired(message="Choose whether you can keep working.")])
-    screenshot = FileField("Add a screenshot (optional)")
+               message=_l("Enter a phone number using only numbers, spaces and + ( ) -."))])
+    category = SelectField(_l("What is it about?"), validators=[
+        DataRequired(message=_l("Choose what the problem is about, or I'm not sure."))])
+    impact = RadioField(_l("Who is affected?"), choices=IMPACTS, validators=[
+        DataRequired(message=_l("Choose who is affected."))])
+    urgency = RadioField(_l("Can you keep working?"), choices=URGENCIES, validators=[
+        DataRequired(message=_l("Choose whether you can keep working."))])
+    screenshot = FileField(_l("Add a screenshot (optional)"))
     submission_key = HiddenField()
     run = HiddenField()
     q = HiddenField()

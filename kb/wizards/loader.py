@@ -5,6 +5,7 @@ Texts get the organisation's facts (``{{ facts.… }}``) from the library's sett
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,10 @@ NODE_KEYS = {
 }
 
 
-def load_wizards(folder: Path, library: Any = None) -> tuple[dict[str, Wizard], list[Problem]]:
-    """Every ``*.yml`` in ``folder`` by file stem (broken ones too, marked unavailable)."""
+def load_wizards(folder: Path, library: Any = None,
+                 known: Collection[str] = ()) -> tuple[dict[str, Wizard], list[Problem]]:
+    """Every ``*.yml`` in ``folder`` by file stem (broken ones too, marked unavailable).
+    ``known``: other wizards a goto may name (a translation's folder: the default ones)."""
     wizards: dict[str, Wizard] = {}
     problems: list[Problem] = []
     gotos: list[tuple[Wizard, Pos, str]] = []
@@ -44,7 +47,7 @@ def load_wizards(folder: Path, library: Any = None) -> tuple[dict[str, Wizard], 
         problems += checker.problems
         gotos += checker.gotos
     for wizard, pos, target in gotos:
-        if target == wizard.id or target not in wizards:
+        if target == wizard.id or (target not in wizards and target not in known):
             reason = "a wizard cannot go to itself" if target == wizard.id else "no such wizard"
             problem = Problem.at(wizard.path or "", pos.line,
                                  f"goto wizard '{target}': {reason}", col=pos.col)

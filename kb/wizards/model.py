@@ -88,4 +88,6 @@ class Wizard:
 
 def is_not_sure(label: str) -> bool:
     lowered = label.lower().replace("’", "'")
-    return "not sure" in lowered or "don't know" in lowered
+    # English, and French for wizards/fr/ ("Je ne sais pas", "Pas sûr").
+    return any(words in lowered for words in ("not sure", "don't know", "ne sais pas",
+                                              "pas sûr"))

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from kb.core.content.problems import Problem
+from kb.core.i18n import current_language, default_language
 from kb.core.search.schema import stem_word, words
 from kb.core.services import library, search_index
 from kb.wizards.loader import load_wizards
@@ -32,17 +33,26 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _loaded() -> tuple[dict[str, Wizard], list[Problem]]:
+    """The wizards in the visitor's language: WIZARDS_DIR/<lang>/ in place of the default
+    language's of the same id, the others as they are."""
     app = current_app
     folder = Path(app.config["WIZARDS_DIR"])
-    signature = _signature(folder)
+    lang = current_language()
+    local = folder / lang if lang != default_language() else None
+    signature = _signature(folder) + (_signature(local) if local else ())
     lib = library()
-    cached: Any = app.extensions.get(EXTENSION_KEY)
+    key = f"{EXTENSION_KEY}:{lang}"
+    cached: Any = app.extensions.get(key)
     if cached and cached[0] == signature and cached[3] is lib:
         return cached[1], cached[2]
     wizards, problems = load_wizards(folder, lib)
+    if local is not None and local.is_dir():
+        translated, local_problems = load_wizards(local, lib, known=wizards.keys())
+        wizards.update(translated)
+        problems += local_problems
     for problem in problems:
         log.warning("wizard problem: %s", problem)
-    app.extensions[EXTENSION_KEY] = (signature, wizards, problems, lib)
+    app.extensions[key] = (signature, wizards, problems, lib)
     return wizards, problems
 
 

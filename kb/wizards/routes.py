@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
@@ -19,7 +20,7 @@ from kb.core.softcache import rollback
 from kb.extensions import db
 from kb.models import WizardRun
 from kb.states import WizardOutcome
-from kb.wizards.engine import YES_NO, Outcome, answer, begin, describe
+from kb.wizards.engine import Outcome, answer, begin, describe
 from kb.wizards.model import Node, Wizard
 from kb.wizards.registry import all_wizards, get_wizard, matching_articles, route_request
 from kb.wizards.runs import (
@@ -39,25 +40,26 @@ Page = Response | str | tuple[str, int]
 
 
 class EntryForm(FlaskForm):
-    problem = TextAreaField("What's going wrong?", validators=[
-        DataRequired(message="Tell us in a few words what is going wrong."),
-        Length(max=MAX_ANSWER, message=f"Use {MAX_ANSWER} characters or fewer.")])
+    problem = TextAreaField(_l("What's going wrong?"), validators=[
+        DataRequired(message=_l("Tell us in a few words what is going wrong.")),
+        Length(max=MAX_ANSWER, message=_l("Use %(num)d characters or fewer.", num=MAX_ANSWER))])
 
 
 class OpenForm(FlaskForm):
     answer = TextAreaField(validators=[
-        DataRequired(message="Tell us in a few words what happens."),
-        Length(max=MAX_ANSWER, message=f"Use {MAX_ANSWER} characters or fewer.")])
+        DataRequired(message=_l("Tell us in a few words what happens.")),
+        Length(max=MAX_ANSWER, message=_l("Use %(num)d characters or fewer.", num=MAX_ANSWER))])
 
 
 class ChoiceForm(FlaskForm):
-    answer = RadioField(validators=[InputRequired(message="Choose one answer.")],
+    answer = RadioField(validators=[InputRequired(message=_l("Choose one answer."))],
                         validate_choice=False)
 
 
 class YesNoForm(FlaskForm):
-    answer = RadioField("Did that work?", choices=list(YES_NO.items()),
-                        validators=[InputRequired(message="Choose Yes or No.")])
+    answer = RadioField(_l("Did that work?"), choices=[("yes", _l("Yes, that worked")),
+                                                     ("no", _l("No, it did not work"))],
+                        validators=[InputRequired(message=_l("Choose Yes or No."))])
 
 
 class ConfirmForm(FlaskForm):

@@ -40,7 +40,8 @@ def _example(name: str) -> tuple[str, Any]:
               "REDIS_URL": "redis://127.0.0.1:6379/3",
               "RATELIMIT_STORAGE_URI": "memory://", "MAIL_DEFAULT_SENDER": "IT <it@example.org>",
               "OIDC_ISSUER": "", "OIDC_LEAD_GROUPS": "leads,heads", "SEARCH_BACKEND": "whoosh",
-              "WIDGET_ORIGINS": "https://intranet.example.org, http://127.0.0.1:8080"}
+              "WIDGET_ORIGINS": "https://intranet.example.org, http://127.0.0.1:8080",
+              "LANGUAGES": "en,fr"}
     value = values.get(name, f"/tmp/kb-{name.lower()}" if name.endswith("_DIR")
                        or name.endswith("_FILE") else f"value-{name.lower()}")
     return value, value

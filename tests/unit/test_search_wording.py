@@ -4,6 +4,8 @@ what they are, and unknown things make a match weak."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kb.core.content.article import Article
@@ -49,12 +51,17 @@ def test_drive_letters_are_spelt_out() -> None:
     assert "network drive" in normalize(r"no access to G:\ since today")
     assert "network drive" in normalize("Access to G-drive for the team")
     assert normalize("see https://example.org/a:b") == "see https://example.org/a:b"
+    # "G: drive" is one network drive, not "network drive drive".
+    assert normalize("I don't see the G: drive").split() == "I don't see the network drive".split()
 
 
 def test_words_in_capitals_inside_a_sentence_are_names() -> None:
     assert names("Hey Matt, the printer at Goliad is offline again") == {"matt", "goliad"}
     assert names("Outlook Won't Open") == frozenset()  # title case: no way to tell
     assert names("MY PRINTER IS BROKEN") == frozenset()  # shouting: no way to tell
+    # A first name with an initial is a name, even where a sentence starts.
+    assert "esteban" in names("Esteban G's laptop will not boot up.")
+    assert "juliet" in names("Please look at why Juliet T. can not print")
 
 
 def test_what_fails_is_found() -> None:
@@ -100,3 +107,25 @@ def test_a_negation_alone_adds_no_coverage(index: SearchIndex) -> None:
     with_not = index.search("printer not")
     without = index.search("printer")
     assert with_not.coverage == without.coverage
+
+
+def test_a_typo_before_error_is_no_unknown_topic(index: SearchIndex) -> None:
+    # "Recieved error": the misspelt verb is not what fails, so it does not make the match
+    # look weak (it did: it weighed as a whole unknown topic).
+    typo = index.search("Recieved error that my mailbox is full")
+    plain = index.search("error that my mailbox is full")
+    assert typo.hits[0].id == 6 and typo.coverage > 0.6 * plain.coverage
+    assert not index.search("Maximo error when I print").confident
+
+
+def test_the_article_about_what_matters_is_ranked_without_a_minor_word(
+        tmp_path: Path) -> None:
+    # Three Wi-Fi articles have every word of the request in their text; the docking-station
+    # article has no "connecting" but is what the request is about.
+    body = "Connect the laptop again. Take it off the dock and connect to the Wi-Fi."
+    wifi = [art(10 + n, f"Wi-Fi won't connect {n}", body, tags=("wifi",)) for n in range(3)]
+    dock = art(20, "My docking station isn't working", "Unplug its power for a minute.",
+               tags=("dock", "docking station"))
+    idx = SearchIndex(tmp_path / "index")
+    idx.rebuild([*wifi, dock])
+    assert first(idx, "my dock is not connecting to my laptop") == 20

@@ -89,6 +89,7 @@ class Article:
     path: Path | None = None
     digest: str = ""  # hash of the file's bytes: what the index compares to skip unchanged files
     body_line: int = 1  # line of the file where the body starts, for lint messages
+    lang: str = "en"  # the language it is written in (articles/<lang>/ for the others)
     # Renders (safe HTML, table of contents, notes HTML) on first use, not at load: a process
     # that never shows an article (a `flask` command, a worker before its first view) never
     # pays for Markdown. Set by the library (kb.core.content.library).

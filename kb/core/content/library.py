@@ -56,6 +56,8 @@ class Library:
     _counts: dict[bool, dict[str, int]] = field(default_factory=dict, repr=False)
     urls: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
     _lowest: list[Article] | None = field(default=None, repr=False)
+    lang: str = "en"
+    translated: frozenset[int] = frozenset()  # ids written in ``lang`` (the rest: fallback)
 
     def get(self, article_id: int, *, include_internal: bool = False) -> Article | None:
         article = self.articles.get(article_id)
@@ -107,19 +109,7 @@ def load_library(config: Mapping[str, Any], facts: Facts | None = None,
     if kept and parsed is not None and before != result.hashes:  # new or gone files
         _write_parses(kept, {k: v for k, v in parsed.items() if k in result.hashes})
     problems += result.problems
-    gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
-
-    def rendered(article: Article) -> Rendered:
-        """Called on an article's first view in this process (not at load)."""
-        key = (article.digest, gloss_key)
-        if key not in _RENDERED:
-            html, toc = render(article.body, glossary)
-            notes = render(article.internal_notes, glossary)[0] if article.internal_notes else ""
-            _RENDERED[key] = (html, toc, notes)
-        return _RENDERED[key]
-
-    for article in result.articles:
-        article.renderer = rendered
+    _render_lazily(result.articles, glossary)
     return Library(
         articles={a.id: a for a in result.articles},
         categories=categories,
@@ -128,3 +118,60 @@ def load_library(config: Mapping[str, Any], facts: Facts | None = None,
         key_lines=result.key_lines,
         facts=facts,
     )
+
+
+def _render_lazily(articles: list[Article], glossary: Glossary) -> None:
+    """Each article renders on its first view in this process (not at load), from the cache
+    by file digest and glossary."""
+    gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
+
+    def rendered(article: Article) -> Rendered:
+        key = (article.digest, gloss_key)
+        if key not in _RENDERED:
+            html, toc = render(article.body, glossary)
+            notes = render(article.internal_notes, glossary)[0] if article.internal_notes else ""
+            _RENDERED[key] = (html, toc, notes)
+        return _RENDERED[key]
+
+    for article in articles:
+        article.renderer = rendered
+        article._rendered = None
+
+
+def load_translation(config: Mapping[str, Any], base: Library, lang: str,
+                     facts: Facts | None = None) -> Library:
+    """The library as read in ``lang``: each article of ARTICLES_DIR/<lang>/ (same ids, same
+    front matter) in place of the default language's, the others kept as they are (pages
+    show a "not translated yet" notice for them). Its own _categories.yml and _glossary.yml
+    give the topic names and glossary in that language; without them, the base's names and
+    no glossary (an English meaning in a French sentence helps nobody)."""
+    folder = Path(config["ARTICLES_DIR"]) / lang
+    categories = dict(base.categories)
+    problems: list[Problem] = []
+    if (folder / "_categories.yml").is_file():
+        names, problems = load_categories(folder / "_categories.yml")
+        categories.update({cid: cat for cid, cat in names.items() if cid in categories})
+    glossary = Glossary()
+    if (folder / "_glossary.yml").is_file():
+        glossary, gloss_problems = load_glossary(folder / "_glossary.yml", facts)
+        problems += gloss_problems
+    result = load_articles(folder, categories or None, facts)
+    problems += result.problems
+    articles = dict(base.articles)
+    translated = []
+    for article in result.articles:
+        original = base.articles.get(article.id)
+        if original is None or original.audience != article.audience:
+            path = article.path or folder
+            problems.append(Problem.at(path, result.key_lines[article.id].get("id", 1),
+                                       f"KB-{article.id} has no {article.audience} article "
+                                       "of that id in the default language: skipped"))
+            continue
+        article.lang = lang
+        articles[article.id] = article
+        translated.append(article)
+    _render_lazily(translated, glossary)
+    return Library(articles=articles, categories=categories, glossary=glossary,
+                   problems=problems, key_lines={**base.key_lines, **result.key_lines},
+                   facts=facts, stamp=base.stamp, lang=lang,
+                   translated=frozenset(a.id for a in translated))

@@ -29,6 +29,17 @@ SECTIONS = (
     "Stop it happening again",
     "Still stuck?",
 )
+# The same sections in the other languages (articles/<lang>/), and the word each "Fix it" step
+# uses to say what the user should see afterwards.
+SECTIONS_BY_LANG: dict[str, tuple[str, ...]] = {
+    "en": SECTIONS,
+    "fr": ("Ce que vous voyez", "Solution rapide", "Réparer", "Pourquoi cela arrive",
+           "Éviter que cela revienne", "Toujours un problème ?"),
+}
+SHOULD_BY_LANG = {"en": ("should", "You should see …"), "fr": ("devriez", "Vous devriez voir …")}
+# Languages textstat has Flesch reading-ease constants for (textstat 0.7.8); others are not
+# scored rather than scored with English syllable rules.
+READABLE_LANGS = frozenset({"en", "de", "es", "fr", "it", "nl", "pl", "ru", "hu"})
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"\]\((/[^)\s]*)\)")
 _ACRONYM = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?(?![\w-])")
@@ -59,44 +70,48 @@ def _lines(article: Article) -> list[tuple[int, str]]:
 
 def check_shape(article: Article, path: Path) -> list[Problem]:
     problems: list[Problem] = []
+    sections = SECTIONS_BY_LANG.get(article.lang, SECTIONS)
+    fix_it, still_stuck = sections[2], sections[-1]
+    should, example = SHOULD_BY_LANG.get(article.lang, SHOULD_BY_LANG["en"])
     lines = _lines(article)
     headings = [(n, m.group(1)) for n, text in lines if (m := _HEADING.match(text))]
     names = [h for _, h in headings]
-    if names != list(SECTIONS):
-        missing = [s for s in SECTIONS if s not in names]
+    if names != list(sections):
+        missing = [s for s in sections if s not in names]
         line = headings[0][0] if headings else article.body_line
         detail = f"missing: {', '.join(missing)}" if missing else f"found: {', '.join(names)}"
         problems.append(Problem.at(path, line, "public articles need the sections "
-                                   f"{' → '.join(SECTIONS)} in that order ({detail})"))
+                                   f"{' → '.join(sections)} in that order ({detail})"))
     # Every step of "Fix it" says what the user should see afterwards, on every platform.
     outside, tabs = split_tabs(lines)
-    step_text = _steps(outside)
+    step_text = _steps(outside, fix_it=fix_it)
     for tab in tabs:
-        if _section_at(headings, tab.line) != "Fix it":
+        if _section_at(headings, tab.line) != fix_it:
             continue
-        tab_steps = _steps(tab.lines, "Fix it")
+        tab_steps = _steps(tab.lines, fix_it, fix_it=fix_it)
         if not tab_steps:
-            problems.append(Problem.at(path, tab.line, f"the {tab.name} steps in 'Fix it' need "
-                                                       "numbered steps (1. 2. 3.)"))
+            problems.append(Problem.at(path, tab.line, f"the {tab.name} steps in '{fix_it}' "
+                                                       "need numbered steps (1. 2. 3.)"))
         step_text.update(tab_steps)
-    if "Fix it" in names and not step_text:
+    if fix_it in names and not step_text:
         problems.append(Problem.at(path, article.body_line,
-                                   "'Fix it' needs numbered steps (1. 2. 3.)"))
+                                   f"'{fix_it}' needs numbered steps (1. 2. 3.)"))
     for n, text in sorted(step_text.items()):
-        if "should" not in text.lower():
+        if should not in text.lower():
             problems.append(Problem.at(path, n, "each step should say what the user should see "
-                                                "afterwards (\"You should see …\")"))
+                                                f"afterwards (\"{example}\")"))
     still = ""
-    if headings and headings[-1][1] == "Still stuck?":
+    if headings and headings[-1][1] == still_stuck:
         still = "\n".join(t for n, t in lines if n > headings[-1][0])
     if still and ("/wizards" not in still or "/ask" not in still):
         problems.append(Problem.at(path, headings[-1][0],
-                                   "'Still stuck?' should link to a step-by-step fix (/wizards/…) "
-                                   "and to asking for help (/ask)"))
+                                   f"'{still_stuck}' should link to a step-by-step fix "
+                                   "(/wizards/…) and to asking for help (/ask)"))
     return problems
 
 
-def _steps(lines: list[tuple[int, str]], section: str | None = None) -> dict[int, str]:
+def _steps(lines: list[tuple[int, str]], section: str | None = None,
+           fix_it: str = "Fix it") -> dict[int, str]:
     """Each numbered step of "Fix it" (line → its text, continuation lines joined)."""
     steps: dict[int, str] = {}
     current = None
@@ -104,7 +119,7 @@ def _steps(lines: list[tuple[int, str]], section: str | None = None) -> dict[int
         if m := _HEADING.match(text):
             section, current = m.group(1), None
             continue
-        if section != "Fix it":
+        if section != fix_it:
             continue
         if _STEP.match(text):
             current = n
@@ -233,24 +248,39 @@ def _expanded(word: str, text: str, start: int, end: int) -> bool:
     return text[end:].lstrip().startswith("(")
 
 
-def _grade(lines: list[tuple[int, str]]) -> float:
+def _grade(lines: list[tuple[int, str]], lang: str = "en") -> float | None:
+    """Flesch-Kincaid grade in English. In another language textstat supports, its Flesch
+    reading ease (for French, Kandel & Moles' constants) turned into a school grade with
+    Flesch's own table (90 → 5th grade … 60 → 8th): Kincaid's grade formula is English-only.
+    None for a language textstat cannot score."""
     text = _plain("\n".join(t for _, t in lines if not _HEADING.match(t)))
-    return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
+    if not text.strip():
+        return 0.0
+    if lang == "en":
+        return float(textstat.flesch_kincaid_grade(text))
+    if lang not in READABLE_LANGS:
+        return None
+    textstat.set_lang(lang)
+    try:
+        ease = float(textstat.flesch_reading_ease(text))
+    finally:
+        textstat.set_lang("en_US")
+    return 14.0 - ease / 10.0
 
 
-def reading_grade(article: Article) -> float:
-    return _grade(_lines(article))
+def reading_grade(article: Article) -> float | None:
+    return _grade(_lines(article), article.lang)
 
 
-def platform_grades(article: Article) -> list[tuple[Tab, float]]:
+def platform_grades(article: Article) -> list[tuple[Tab, float | None]]:
     """The reading grade of the page each platform's reader sees: the text outside tabs with
     that platform's tabs (first tab of each platform, grade), in tab order."""
     outside, tabs = split_tabs(_lines(article))
-    out: list[tuple[Tab, float]] = []
+    out: list[tuple[Tab, float | None]] = []
     for name in dict.fromkeys(t.name for t in tabs):
         own = [t for t in tabs if t.name == name]
         lines = sorted(outside + [line for t in own for line in t.lines])
-        out.append((own[0], _grade(lines)))
+        out.append((own[0], _grade(lines, article.lang)))
     return out
 
 
@@ -262,13 +292,13 @@ def lint_article(article: Article, path: Path, library: Library, *, jargon: dict
     if article.is_public:
         problems += check_shape(article, path)
         grades = platform_grades(article)
-        for tab, grade in grades:
-            if grade > max_grade:
-                problems.append(Problem.at(path, tab.line, f"reading grade {grade:.1f} with the "
-                                           f"{tab.name} steps is above {max_grade:g}: use "
+        for tab, tab_grade in grades:
+            if tab_grade is not None and tab_grade > max_grade:
+                problems.append(Problem.at(path, tab.line, f"reading grade {tab_grade:.1f} with "
+                                           f"the {tab.name} steps is above {max_grade:g}: use "
                                            "shorter sentences and everyday words"))
         grade = reading_grade(article)
-        if not grades and grade > max_grade:
+        if not grades and grade is not None and grade > max_grade:
             problems.append(Problem.at(path, article.body_line,
                                        f"reading grade {grade:.1f} is above {max_grade:g}: "
                                        "use shorter sentences and everyday words"))
@@ -288,6 +318,8 @@ def lint(library: Library, *, jargon: dict[str, str], wizard_ids: Iterable[str],
     problems = list(library.problems)
     wizard_ids = set(wizard_ids)
     for article in library.articles.values():
+        if article.lang != library.lang:  # a translation's fallbacks: checked in their own
+            continue
         path = article.path or Path(f"KB-{article.id}")
         problems += lint_article(article, path, library, jargon=jargon, wizard_ids=wizard_ids,
                                  max_grade=max_grade, today=today)

@@ -89,8 +89,11 @@ class Concepts:
                 weight = max(UNKNOWN_WEIGHT if w in said.names and not self.known(w)
                              else self.weight(w) for w in content)
                 if any(w in said.focus for w in content):
-                    # What fails weighs more; when no article knows it, we likely have none.
-                    weight = FOCUS * (weight if known else max(weight, UNKNOWN_TOPIC))
+                    # What fails weighs more; when no article knows it, we likely have none
+                    # (unless it is a typo or a verb: "recieved error", "getting errors").
+                    topic = not known and any(w in said.names or not _typo_or_verb(w)
+                                              for w in content)
+                    weight = FOCUS * (max(weight, UNKNOWN_TOPIC) if topic else weight)
                 parts.append(self.part(alternatives, weight))
                 parts[-1].known = known
             if len(parts) >= MAX_WORDS:
@@ -167,3 +170,8 @@ class Concepts:
             return UNKNOWN_WEIGHT if raw >= UNKNOWN_RARITY else common * OTHER_TOPIC
         n = max(2, self.reader.doc_count_all())
         return common * (IDF_FLOOR + (1 - IDF_FLOOR) * log(n / df) / log(n))
+
+
+def _typo_or_verb(word: str) -> bool:
+    """Not an English word (most often a typo), or a verb form ("receiving", "kicked")."""
+    return rarity(word) >= UNKNOWN_RARITY or word.endswith(("ing", "ed"))

@@ -26,7 +26,7 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from kb.core.content.article import Article
-from kb.core.search import overrides
+from kb.core.search import overrides, schema
 from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
 from kb.core.search.ranking import Ranker
@@ -45,12 +45,13 @@ class SearchIndex:
     """One index folder; cheap to create (opens lazily), one searcher per process."""
 
     def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None,
-                 ranker: type[Ranker] = Ranker):
+                 ranker: type[Ranker] = Ranker, lang: str = "en"):
         self.index_dir, self.ranker = Path(index_dir), ranker  # fast, or reference.WhooshRanker
         self.synonyms_file = synonyms_file
+        self.lang = lang  # its stop words and stemmer (one index per language, own folder)
         # The file's synonyms, and those and the pins made from the content worklist
         # (kb.core.search_overrides), given to every searcher.
-        self.vocabulary = Vocabulary(synonyms_file, stem_word)
+        self.vocabulary = Vocabulary(synonyms_file, lambda word: stem_word(word, lang))
         self._lock = threading.RLock()
         self._ix: Index | None = None
         self._target: str | None = None
@@ -146,6 +147,7 @@ class SearchIndex:
             engine = self._current()
             if engine is None:
                 return default
+            token = schema.LANG.set(self.lang)  # queries stem as this index's analyser did
             try:
                 return fn(engine)
             except Exception:
@@ -153,6 +155,8 @@ class SearchIndex:
                 self._close()
                 self._mark_broken()
                 return default
+            finally:
+                schema.LANG.reset(token)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -229,7 +233,7 @@ class SearchIndex:
         parent = self.index_dir.parent
         folder = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.v", dir=parent))
         try:
-            ix = index.create_in(str(folder), build_schema())
+            ix = index.create_in(str(folder), build_schema(self.lang))
             writer = ix.writer(limitmb=256, codec=_codec())
             count = 0
             try:

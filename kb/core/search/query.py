@@ -32,6 +32,7 @@ BODY_SHARE = 0.35  # a word found only in the body counts about a third of one i
 SYNONYM_SHARE = 0.7  # a match through a synonym counts a little less than the word typed
 CANDIDATES = 15  # best BM25 documents re-ranked by how much of the request they answer
 ENOUGH = 3  # fewer documents with every word than this, and those with any word are ranked
+WIDE = 6  # fewer than this, and the best with any word join them (a minor word may be missing)
 TIE = 0.25  # share of the score given to BM25, so equal coverage is ordered by it
 CUT = 0.6  # results scoring below this share of the best one are "show all" only
 CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
@@ -152,11 +153,19 @@ class Engine:
         if not concepts:
             return _Match()
         limit = max(CANDIDATES, need)
-        # Candidates: the documents with every concept when there are enough of them (cheap,
-        # and they answer the most), else those with any; then re-ranked by coverage.
+        # Candidates: the documents with every concept when there are many (cheap, and they
+        # answer the most); when few, the best with any join them (the article about what
+        # matters may lack a minor word of a long request); then re-ranked by coverage.
         total_any, ranked = self.ranker.conjunctive(concepts, allow, limit)
-        if total_any < ENOUGH and len(concepts) > 1:
-            total_any, ranked = self.ranker.disjunctive(concepts, allow, limit)
+        if total_any < WIDE and len(concepts) > 1:
+            total_or, more = self.ranker.disjunctive(concepts, allow, limit)
+            if total_any >= ENOUGH:
+                seen = {d for _s, d in ranked}
+                ranked = sorted(ranked + [p for p in more if p[1] not in seen],
+                                key=lambda p: (-p[0], p[1]))[:limit]
+            else:
+                ranked = more
+            total_any = total_or
         if not ranked:
             return _Match(total_any=total_any)
         docs = sorted(d for _s, d in ranked)

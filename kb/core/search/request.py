@@ -54,17 +54,20 @@ seemed suddenly today yesterday tomorrow now currently recently since ago urgent
 quickly soon really actually basically just again know let advise advice question wondering
 wonder hope hoping sure ok okay fine stopped stops stop started starts start properly
 correctly randomly constantly always sometimes keeps anyway use uses used using
+continue continues continued continuing continuously continually repeatedly frequently
+day days daily week weeks weekly hour hours minute minutes times twice least lately
 """.split())
 
 
 # "C:", "C:\\", "C;/", "G drive", "g-drive": a drive letter. C is the laptop's own disk; any
 # other letter is a network drive in an organisation, whatever its name.
-DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))|[\s-]?drive\b)",
-                   re.IGNORECASE)
+DRIVE = re.compile(r"(?<![\w/\\.-])([a-z])(?:\s*[:;](?:[\\/]+|(?=[\s.,;)]|$))(?:\s*drive\b)?"
+                   r"|[\s-]?drive\b)", re.IGNORECASE)
 # A word in capitals inside a sentence ("the Goliad printer", "Hi Matt", "DELL83498") is most
 # often a name: of a person, a place, a room or a product the articles do not know.
 CAPITAL = re.compile(r"[A-Z][\w'’\-]*")
 SENTENCE_END = re.compile(r"[.!?:;\n\"“(]\s*$")
+INITIALLED = re.compile(r"\b([A-Z][a-z]{2,})\s+[A-Z](?:['’]s\b|\.)")
 
 
 _NOT = (r"(?:not|no\s+longer|never|cannot|unable\s+to|fails?\s+to|stopped|"
@@ -130,6 +133,9 @@ def names(text: str) -> frozenset[str]:
         word = m.group().lower()
         if word not in small and not SENTENCE_END.search(text[:m.start()] or "\n"):
             out.add(word)
+    # A first name with an initial ("Esteban G's laptop", "Juliet T. with ..."), even at the
+    # start of a sentence: tickets name people so.
+    out.update(m.group(1).lower() for m in INITIALLED.finditer(text))
     return frozenset(out - {"i", "i'm", "i've", "i'd", "i'll"})
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,8 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.analysis.filters import STOP_WORDS
+from whoosh.analysis.morph import StemFilter
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.lang.porter import stem
 
 from kb.core.content.article import Article
@@ -44,7 +47,33 @@ NEGATORS = frozenset("""
 not no never cannot unable won't can't isn't doesn't don't didn't wasn't aren't weren't couldn't
 wouldn't hasn't haven't ain't wont cant isnt doesnt dont didnt wasnt arent werent couldnt
 wouldnt hasnt havent aint won’t can’t isn’t doesn’t don’t didn’t wasn’t aren’t couldn’t
-""".split())
+pas jamais aucun aucune
+""".split())  # the last line: French ("ne marche pas", "jamais reçu")
+
+# The language of the index being read or written (kb.core.search.indexer sets it around each
+# read): the query side must stem and drop stop words exactly as that index's analyser did.
+DEFAULT_LANG = "en"
+LANG: ContextVar[str] = ContextVar("kb_search_lang", default=DEFAULT_LANG)
+
+
+@lru_cache(maxsize=16)
+def stemmer(lang: str) -> Callable[[str], str]:
+    """Porter for English (as before); Whoosh's Snowball stemmer for the other languages."""
+    return stem if lang == DEFAULT_LANG else stemmer_for_language(lang)
+
+
+@lru_cache(maxsize=16)
+def stop_words(lang: str) -> frozenset[str]:
+    """Whoosh's English stop words; for another language its list plus the English one
+    (untranslated articles sit in every language's index)."""
+    if lang == DEFAULT_LANG:
+        return STOP_WORDS
+    return STOP_WORDS | (frozenset(stopwords_for_language(lang)) | MORE_STOPS.get(lang, set())) \
+        - NEGATORS
+
+
+# Common words Whoosh's lists lack (its French list has "le" and "la" but not "les").
+MORE_STOPS: dict[str, set[str]] = {"fr": {"les", "ça", "cela", "cet", "cette"}}
 
 
 class NegationFilter(Filter):
@@ -79,25 +108,35 @@ class JoinFilter(Filter):
                 yield t
 
 
-@lru_cache(maxsize=200_000)
 def word_keys(word: str) -> tuple[str, ...]:
-    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed)."""
+    """Index terms one lower-cased word yields in the text fields (joined form, parts; stemmed),
+    in the language of the index being read (LANG)."""
+    return _word_keys(word, LANG.get())
+
+
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str, lang: str) -> tuple[str, ...]:
     if word in NEGATORS:
         return (NEGATION,)
-    if len(word) < 2 or word in STOP_WORDS:
+    stops, stem_fn = stop_words(lang), stemmer(lang)
+    if len(word) < 2 or word in stops:
         return ()
     parts = [p for p in _JOINERS.split(word) if p]
     if len(parts) == 1:
-        return (stem(parts[0]),)
+        return (stem_fn(parts[0]),)
     forms = ["".join(parts), *(p for p in parts if len(p) >= 2 and p not in STOP_WORDS)]
-    return tuple(dict.fromkeys(stem(f) for f in forms))
+    return tuple(dict.fromkeys(stem_fn(f) for f in forms))
+
+
+def stem_word(word: str, lang: str | None = None) -> str:
+    """A word's stem with no stop-word removal: how synonym members and wizard keywords are
+    compared (memoised: routing one answer stems every keyword of every route again)."""
+    return _stem_word(word, lang or LANG.get())
 
 
 @lru_cache(maxsize=200_000)
-def stem_word(word: str) -> str:
-    """A word's stem with no stop-word removal: how synonym members and wizard keywords are
-    compared (memoised: routing one answer stems every keyword of every route again)."""
-    return stem("".join(_JOINERS.split(word.lower())))
+def _stem_word(word: str, lang: str) -> str:
+    return stemmer(lang)("".join(_JOINERS.split(word.lower())))
 
 
 def words(text: str) -> list[str]:
@@ -105,10 +144,15 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(text)]
 
 
-def text_analyzer() -> Analyzer:
+def text_analyzer(lang: str = DEFAULT_LANG) -> Analyzer:
     """Whoosh's StemmingAnalyzer with NegationFilter before the stop words and JoinFilter
-    spliced in between stop words and stemming."""
-    chain: Any = StemmingAnalyzer(expression=WORD_PATTERN, cachesize=100_000)
+    spliced in between stop words and stemming; another language gets its own stop words and
+    Whoosh's Snowball stemmer for it (``StemFilter(lang=…)``, which pickles by name)."""
+    if lang == DEFAULT_LANG:
+        chain: Any = StemmingAnalyzer(expression=WORD_PATTERN, cachesize=100_000)
+    else:
+        chain = StemmingAnalyzer(expression=WORD_PATTERN, stoplist=stop_words(lang))
+        chain.items[-1] = StemFilter(lang=lang, cachesize=100_000)
     chain.items.insert(3, JoinFilter())
     chain.items.insert(2, NegationFilter())
     return chain
@@ -135,9 +179,9 @@ class StoredColumn(fields.COLUMN):
         return value.decode("utf-8")
 
 
-def build_schema() -> fields.Schema:
+def build_schema(lang: str = DEFAULT_LANG) -> fields.Schema:
     """The schema, built on demand (nothing is created at import time)."""
-    text = text_analyzer()
+    text = text_analyzer(lang)
     return fields.Schema(
         # The article number (KB-<id>) as text; unique, so update_document/delete_by_term work
         # by it. The column (sortable) lets sync read every id without loading stored bodies.
