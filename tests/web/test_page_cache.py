@@ -93,3 +93,13 @@ def test_a_new_outage_shows_at_once_on_a_kept_home_page(app_factory: Any) -> Non
                       expected_fix_at=None, author=None)
         db.session.commit()
     assert "Printers on floor 2" in client.get("/").get_data(as_text=True)
+
+
+def test_each_language_has_its_own_kept_page(app_factory: Any) -> None:
+    app = app_factory(FAIL_SOFT_CACHE_SECONDS=60)
+    client = app.test_client()
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    for _ in range(2):
+        assert "How can we help?" in client.get("/").get_data(as_text=True)
+        html = client.get("/", headers=french).get_data(as_text=True)
+        assert "Comment pouvons-nous vous aider ?" in html and "How can we help?" not in html
