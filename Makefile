@@ -15,7 +15,7 @@ CORES  := $(shell nproc 2>/dev/null || echo 1)
 WORKERS ?= $(shell [ $(CORES) -ge 4 ] && echo $$(( $(CORES) / 2 )) || echo 0)
 export FLASK_APP := kb:create_app
 
-.PHONY: run worker test lint check index bench bench-insights relevance install clean axe chromium pytest translations
+.PHONY: run worker test lint check index bench bench-web bench-startup bench-insights relevance install clean axe chromium pytest translations
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,16 @@ test: lint check pytest
 
 bench: install
 	$(BIN)/python bench/search.py
+
+# Home, an article, search, the search API and a wizard step under gunicorn, each beside a bare
+# Flask app serving the same bytes, in one run (needs wrk: apt-get install -y wrk).
+bench-web: install
+	$(BIN)/python bench/web.py
+
+# flask db upgrade, the index and a gunicorn worker ready at 57 and 20,000 articles; the 20k KB
+# and its index are kept in instance/bench-startup for the next run.
+bench-startup: install
+	$(BIN)/python bench/startup.py --keep instance/bench-startup
 
 # A year of generated history on PostgreSQL (its own database, dropped after), then the time of
 # /agent/insights for 90 days. BENCH_PG=postgresql://user@host:port/db for another server.

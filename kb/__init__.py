@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.config import ROOT, Defaults
@@ -153,3 +154,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+UNHURRIED = "kb_unhurried"  # set on a SQLite connection whose next commit skips the fsync
+
+
+@event.listens_for(Pool, "checkin")
+def _sqlite_durable_again(dbapi_connection: Any, record: Any) -> None:
+    """After an unhurried commit (kb.core.searchlog) the connection waits for the disk again
+    before anyone else uses it."""
+    if dbapi_connection is not None and record.info.pop(UNHURRIED, False):
+        dbapi_connection.execute("PRAGMA synchronous=FULL")

@@ -46,6 +46,9 @@ class Defaults:
     # Outage banners, known errors, popular articles, the search overrides' version: a query's
     # answer is kept this long (and shown from memory while the database is down).
     FAIL_SOFT_CACHE_SECONDS = 10
+    # Pages the same for every visitor (home, articles, a wizard's first question) kept
+    # rendered, for at most FAIL_SOFT_CACHE_SECONDS (kb.core.pagecache).
+    PAGE_CACHE = True
     MAX_READING_GRADE = 8.0
     SEARCH_PER_PAGE = 10
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # 5 MB upload plus form overhead

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from whoosh.index import LockError
 
 from kb.core.content.library import Library, load_library, load_translation
 from kb.core.search import SearchIndex
@@ -23,28 +24,36 @@ log = logging.getLogger(__name__)
 
 
 def init_content(app: Flask) -> None:
-    """Read support.yml, load articles with its facts filled in, and bring the index up to
-    date: only changed articles are re-indexed."""
+    """Read support.yml and set up the library and the indexes, loading nothing yet: a
+    `flask` command that never shows an article (``db upgrade``) costs the same at 20,000
+    articles as at 50. The articles load, and the indexes are brought up to date (only
+    changed articles re-indexed), on first use, or before gunicorn forks (``warm``)."""
     settings = SupportSettings(Path(app.config["SUPPORT_FILE"]),
                                Path(app.instance_path) / "support.last-good.yml",
                                Path(app.config["BRAND_DIR"]))
     settings.get()  # checked at start-up: every problem is logged with file:line:col
     app.extensions["kb_support"] = settings
-    lib = _load(app, settings)
+    app.extensions["kb_library"] = None
     index = open_index(app.config)  # KB_SEARCH_BACKEND: fast, whoosh or postgres
     app.extensions["kb_search"] = index
     index.on_broken = _healer(app, index, lambda: app.extensions["kb_library"])
-    if app.config.get("INDEX_ON_START", True):
-        try:
-            index.sync(lib.visible(include_internal=True))
-        except Exception:  # the site must come up even if the index cannot be written now
-            log.exception("could not bring the search index up to date")
-    _init_languages(app, lib)
+    _init_languages(app)
 
 
-def _init_languages(app: Flask, lib: Library) -> None:
+def warm(app: Flask, *, searcher: bool = True) -> None:
+    """Load the articles and bring the indexes up to date now rather than on the first
+    request: gunicorn's master calls this before forking (gunicorn.conf.py), so the workers
+    share the articles and start ready; each worker then opens its own searcher."""
+    with app.app_context():
+        base_library()
+        if searcher:
+            search_index().doc_count()
+
+
+def _init_languages(app: Flask) -> None:
     """One library and one index per other language: the index in its own folder beside the
-    default one (``index-fr``), analysed with that language's stop words and stemmer."""
+    default one (``index-fr``), analysed with that language's stop words and stemmer. Each
+    library loads on first use (``_translated``)."""
     from kb.core.i18n import languages
 
     app.extensions["kb_library_lang"] = {}
@@ -59,12 +68,27 @@ def _init_languages(app: Flask, lib: Library) -> None:
                             synonyms if synonyms.is_file() else None, ranker=ranker, lang=lang)
         index.on_broken = _healer(app, index, functools.partial(_translated, app, lang))
         app.extensions["kb_search_lang"][lang] = index
-        translated = _translated(app, lang, lib)
-        if app.config.get("INDEX_ON_START", True):
-            try:
-                index.sync(translated.visible(include_internal=True))
-            except Exception:
-                log.exception("could not bring the %s search index up to date", lang)
+
+
+def _start_indexes(app: Flask, lib: Library) -> None:
+    """At the first load: every index brought up to date with its library."""
+    _sync(app.extensions["kb_search"], lib)
+    for lang, index in app.extensions["kb_search_lang"].items():
+        _sync(index, _translated(app, lang, lib))
+
+
+def _sync(index: SearchBackend, lib: Library) -> None:
+    """Bring an index up to date; while another process builds it, wait for that build
+    rather than serve an empty search (it may take minutes on a large KB)."""
+    while True:
+        try:
+            index.sync(lib.visible(include_internal=True))
+            return
+        except LockError:
+            log.warning("waiting for another process to finish the search index")
+        except Exception:  # the site must come up even if the index cannot be written now
+            log.exception("could not bring the search index up to date")
+            return
 
 
 def _translated(app: Flask, lang: str, base: Library | None = None) -> Library:
@@ -89,7 +113,7 @@ def _translated(app: Flask, lang: str, base: Library | None = None) -> Library:
 
 def _load(app: Flask, settings: SupportSettings) -> Library:
     stamp = _folder_stamp(app)  # before reading: a file added meanwhile is read next time
-    lib = load_library(app.config, settings.facts)
+    lib = load_library(app.config, settings.facts, Path(app.instance_path) / "articles.parsed")
     lib.stamp = stamp
     for problem in lib.problems:
         log.warning("content problem: %s", problem)
@@ -130,18 +154,23 @@ def library_in(lang: str) -> Library:
 
 
 def base_library() -> Library:
-    """The articles, loaded again (and re-indexed) when a fact in support.yml changed or a
-    file was added to or removed from the articles folder."""
+    """The articles, loaded on first use, and again (and re-indexed) when a fact in
+    support.yml changed or a file was added to or removed from the articles folder."""
     app = current_app
-    lib: Library = app.extensions["kb_library"]
+    lib: Library | None = app.extensions["kb_library"]
     settings: SupportSettings = app.extensions["kb_support"]
     facts = settings.facts
     stamp = _folder_stamp(app)
-    if lib.facts is not None and lib.facts.digest == facts.digest and lib.stamp == stamp:
+    if lib is not None and lib.facts is not None and lib.facts.digest == facts.digest \
+            and lib.stamp == stamp:
         return lib
     with _RELOADING:
         lib = app.extensions["kb_library"]
-        if lib.facts is None or lib.facts.digest != facts.digest or lib.stamp != stamp:
+        if lib is None:
+            lib = _load(app, settings)
+            if app.config.get("INDEX_ON_START", True):
+                _start_indexes(app, lib)
+        elif lib.facts is None or lib.facts.digest != facts.digest or lib.stamp != stamp:
             log.warning("support.yml's facts or the articles folder changed: articles "
                         "loaded again")
             lib = _load(app, settings)
@@ -158,6 +187,8 @@ def search_index() -> SearchBackend:
     from kb.core import search_overrides
     from kb.core.i18n import current_language
 
+    if current_app.extensions["kb_library"] is None:
+        base_library()  # first use: the articles loaded and the indexes brought up to date
     index: SearchBackend = current_app.extensions["kb_search"]
     index = current_app.extensions["kb_search_lang"].get(current_language(), index)
     search_overrides.refresh(index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -29,6 +30,7 @@ from kb.core.content import platforms
 from kb.core.content.article import Article
 from kb.core.inputs import arg_page
 from kb.core.known_errors import public_notices
+from kb.core.pagecache import page
 from kb.core.privacy import redact
 from kb.core.searchlog import MAX_QUERY, click_token, record_view, run_search
 from kb.core.services import library, search_index, support
@@ -68,7 +70,7 @@ def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
     # Kept briefly, and while the database is down the lowest ids stand in.
     ids: list[int] = soft(f"popular articles {limit}", most_opened, [])
     picked = [a for aid in ids if (a := lib.get(aid))][:limit]
-    for article in sorted(lib.visible(), key=lambda a: a.id):
+    for article in lib.lowest_ids(limit * 2):
         if len(picked) >= limit:
             break
         if article not in picked:
@@ -78,11 +80,17 @@ def popular_articles(limit: int = POPULAR_COUNT) -> list[Article]:
 
 @bp.app_template_global()
 def article_url(article_id: int, **params: object) -> str:
-    """Canonical article URL (with its slug), so result links need no redirect."""
-    art = library().articles.get(article_id)
-    slug = art.slug if art else None
+    """Canonical article URL (with its slug), so result links need no redirect. Built with
+    ``url_for`` once per article and loaded library (a results page links ten)."""
+    lib = library()
+    key = (request.script_root, article_id)
+    base = lib.urls.get(key)
+    if base is None:
+        art = lib.articles.get(article_id)
+        base = url_for("public.article", article_id=article_id, slug=art.slug if art else None)
+        lib.urls[key] = base
     extra: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
-    return url_for("public.article", article_id=article_id, slug=slug, **extra)
+    return f"{base}?{urlencode(extra)}" if extra else base
 
 
 @bp.app_template_global()
@@ -99,9 +107,10 @@ def public_article(article_id: int) -> Article | None:
 
 @bp.get("/")
 def home() -> str:
-    lib = library()
-    return render_template("home.html", popular=popular_articles(),
-                           counts=lib.category_counts())
+    popular = popular_articles()
+    return page(lambda: render_template("home.html", popular=popular,
+                                        counts=library().category_counts()),
+                tuple(a.id for a in popular))
 
 
 @bp.get("/categories/<category_id>")
@@ -141,25 +150,35 @@ def article(article_id: int, slug: str | None = None) -> str | Response:
         args: dict[str, Any] = request.args.to_dict()
         return redirect(url_for(".article", article_id=art.id, slug=art.slug, **args), 301)
     record_view(request.args.get("s"), art.id)
-    related = search_index().related(art.id, limit=4)
-    form = FeedbackForm(article_id=str(art.id))
-    return _with_platform(render_template(
-        "article.html", article=art, related=related, form=form,
-        voted=request.args.get("voted"), banners_text=f"{art.title} {' '.join(art.tags)}",
-        **_platform_view(art)))
+    platform = _chosen_platform(art)
+
+    def render() -> str:
+        return render_template(
+            "article.html", article=art, related=search_index().related(art.id, limit=4),
+            form=FeedbackForm(article_id=str(art.id)), voted=request.args.get("voted"),
+            banners_text=f"{art.title} {' '.join(art.tags)}", **_platform_view(art, platform))
+
+    # Kept per platform; the click token is recorded, never shown.
+    return _with_platform(page(render, (platform,), ignore=("s",)))
 
 
-def _platform_view(art: Article) -> dict[str, Any]:
-    """The article's HTML opened on the visitor's platform: ``?platform=`` (a link that
+def _chosen_platform(art: Article) -> str | None:
+    """The visitor's platform for an article with platform tabs: ``?platform=`` (a link that
     works without JavaScript), else the one they chose before (cookie), else the
-    User-Agent's."""
+    User-Agent's; None when the article has no tabs."""
     if not platforms.has_tabs(art.html):
-        return {"article_html": art.html, "platform": None}
+        return None
     asked = request.args.get("platform")
     chosen = request.cookies.get(platforms.COOKIE)
-    platform = (asked if asked in platforms.PLATFORMS else None) or (
+    return (asked if asked in platforms.PLATFORMS else None) or (
         chosen if chosen in platforms.PLATFORMS else None) or platforms.from_user_agent(
         request.headers.get("User-Agent"))
+
+
+def _platform_view(art: Article, platform: str | None) -> dict[str, Any]:
+    """The article's HTML opened on that platform."""
+    if platform is None:
+        return {"article_html": art.html, "platform": None}
     return {"article_html": platforms.choose(art.html, platform), "platform": platform,
             "platforms": platforms.PLATFORMS}
 
@@ -193,7 +212,7 @@ def feedback(article_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         related = search_index().related(art.id, limit=4)
         return render_template("article.html", article=art, related=related, form=form,
-                               voted=None, **_platform_view(art)), 400
+                               voted=None, **_platform_view(art, _chosen_platform(art))), 400
     voted = [v for v in session.get(VOTED_KEY, []) if isinstance(v, int)]
     if art.id in voted:  # one vote per page per visitor: votes feed the content worklist
         flash(_("You have already told us about this page. Thank you."))

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from kb.core.health import DB_DOWN
 from kb.core.known_errors import public_notices
+from kb.core.pagecache import page
 from kb.core.services import library, support
 from kb.core.softcache import rollback
 from kb.extensions import db
@@ -166,7 +167,8 @@ def first(wizard_id: str) -> Page:
     if run is not None:
         return redirect(_node_url(Outcome(wizard_id, run.state["path"][-1])))
     node = wizard.nodes[wizard.start]
-    return _render_node(wizard, node, None, _form_for(node))
+    # The first question is the same for everyone: kept rendered (kb.core.pagecache).
+    return page(lambda: _render_node(wizard, node, None, _form_for(node)), objects=(wizard,))
 
 
 @bp.post("/wizards/<wizard_id>/start-again")

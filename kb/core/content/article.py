@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from kb.core.content.platforms import TAB_LINE
 
 AUDIENCES = ("public", "internal")
+Rendered = tuple[str, list[dict[str, str]], str]  # body HTML, table of contents, notes HTML
 
 _MD_NOISE = re.compile(
     r"(`{3}.*?`{3})|(!?\[([^\]]*)\]\([^)]*\))|[#>*_`|~]|^\s*[-+]\s|^\s*\d+\.\s"
@@ -88,9 +90,30 @@ class Article:
     digest: str = ""  # hash of the file's bytes: what the index compares to skip unchanged files
     body_line: int = 1  # line of the file where the body starts, for lint messages
     lang: str = "en"  # the language it is written in (articles/<lang>/ for the others)
-    html: str = field(default="", repr=False)  # safe HTML, filled by the renderer
-    notes_html: str = field(default="", repr=False)
-    toc: list[dict[str, str]] = field(default_factory=list, repr=False)
+    # Renders (safe HTML, table of contents, notes HTML) on first use, not at load: a process
+    # that never shows an article (a `flask` command, a worker before its first view) never
+    # pays for Markdown. Set by the library (kb.core.content.library).
+    renderer: Callable[[Article], Rendered] | None = field(default=None, repr=False,
+                                                            compare=False)
+    _rendered: Rendered | None = field(default=None, repr=False, compare=False)
+
+    def _output(self) -> Rendered:
+        if self._rendered is None:
+            self._rendered = self.renderer(self) if self.renderer else ("", [], "")
+        return self._rendered
+
+    @property
+    def html(self) -> str:
+        """The body as safe HTML."""
+        return self._output()[0]
+
+    @property
+    def toc(self) -> list[dict[str, str]]:
+        return self._output()[1]
+
+    @property
+    def notes_html(self) -> str:
+        return self._output()[2]
 
     @property
     def kb_id(self) -> str:

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.core.content.article import Article
+from kb.core.content.article import Article, Rendered
 from kb.core.content.facts import Facts
 from kb.core.content.glossary import Glossary, load_glossary
 from kb.core.content.loader import Category, load_articles, load_categories
 from kb.core.content.problems import Problem
 from kb.core.content.render import render
+
+log = logging.getLogger(__name__)
+
+
+def _read_parses(path: Path) -> dict[str, Any]:
+    """The kept parses; nothing when the file is missing or unreadable (parsed again)."""
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # in the owner-only instance folder, like instance/config.py
+    except Exception:  # missing, truncated or from another version: parse the files again
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_parses(path: Path, parsed: dict[str, Any]) -> None:
+    """Written beside and swapped in, so a process reading it never sees half a file."""
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(parsed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        log.warning("could not keep the parsed articles in %s", path, exc_info=True)
 
 
 @dataclass
@@ -24,6 +51,11 @@ class Library:
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
     facts: Facts | None = None  # the facts filled in (None: variables left as written)
     stamp: int = 0  # the articles folder's mtime when it was read (kb.core.services)
+    # Worked out once per load (a library never changes once loaded): counts per category,
+    # and each article's address (kb.public.routes.article_url) by the app's root path.
+    _counts: dict[bool, dict[str, int]] = field(default_factory=dict, repr=False)
+    urls: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
+    _lowest: list[Article] | None = field(default=None, repr=False)
     lang: str = "en"
     translated: frozenset[int] = frozenset()  # ids written in ``lang`` (the rest: fallback)
 
@@ -41,29 +73,43 @@ class Library:
                  if a.category == category]
         return sorted(found, key=lambda a: a.title.lower())
 
+    def lowest_ids(self, count: int) -> list[Article]:
+        """The public articles with the lowest ids (the popular list's top-up), sorted once."""
+        if self._lowest is None:
+            self._lowest = sorted(self.visible(), key=lambda a: a.id)
+        return self._lowest[:count]
+
     def category_counts(self, *, include_internal: bool = False) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for a in self.visible(include_internal=include_internal):
-            counts[a.category] = counts.get(a.category, 0) + 1
-        return counts
+        if include_internal not in self._counts:
+            counts: dict[str, int] = {}
+            for a in self.visible(include_internal=include_internal):
+                counts[a.category] = counts.get(a.category, 0) + 1
+            self._counts[include_internal] = counts
+        return dict(self._counts[include_internal])
 
 
 # Rendered HTML by (file digest, glossary), for every app this process builds: a reload after
 # an edit, or the many apps a test run makes, renders only the files that changed. The digest
 # covers the values of the facts an article uses, and the glossary key its filled-in terms, so
 # a changed fact renders again. Old versions stay: a few KB each.
-_RENDERED: dict[tuple[str, int], tuple[str, list[dict[str, str]], str]] = {}
+_RENDERED: dict[tuple[str, int], Rendered] = {}
 
 
-def load_library(config: Mapping[str, Any], facts: Facts | None = None) -> Library:
+def load_library(config: Mapping[str, Any], facts: Facts | None = None,
+                 kept: Path | None = None) -> Library:
     """Load categories, glossary and articles named in the app config, with the facts filled
-    in, rendering each article."""
+    in; each article renders when it is first shown. ``kept``: a file of earlier YAML parses
+    (by file hash), so a large KB loads in a second or two instead of a minute."""
     categories, problems = load_categories(Path(config["ARTICLES_DIR"]) / "_categories.yml")
     glossary, gloss_problems = load_glossary(Path(config["GLOSSARY_FILE"]), facts)
     problems += gloss_problems
-    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None, facts)
+    parsed = _read_parses(kept) if kept else None
+    before = set(parsed or ())
+    result = load_articles(Path(config["ARTICLES_DIR"]), categories or None, facts, parsed)
+    if kept and parsed is not None and before != result.hashes:  # new or gone files
+        _write_parses(kept, {k: v for k, v in parsed.items() if k in result.hashes})
     problems += result.problems
-    _render_all(result.articles, glossary)
+    _render_lazily(result.articles, glossary)
     return Library(
         articles={a.id: a for a in result.articles},
         categories=categories,
@@ -74,15 +120,22 @@ def load_library(config: Mapping[str, Any], facts: Facts | None = None) -> Libra
     )
 
 
-def _render_all(articles: list[Article], glossary: Glossary) -> None:
+def _render_lazily(articles: list[Article], glossary: Glossary) -> None:
+    """Each article renders on its first view in this process (not at load), from the cache
+    by file digest and glossary."""
     gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
-    for article in articles:
+
+    def rendered(article: Article) -> Rendered:
         key = (article.digest, gloss_key)
         if key not in _RENDERED:
             html, toc = render(article.body, glossary)
             notes = render(article.internal_notes, glossary)[0] if article.internal_notes else ""
             _RENDERED[key] = (html, toc, notes)
-        article.html, article.toc, article.notes_html = _RENDERED[key]
+        return _RENDERED[key]
+
+    for article in articles:
+        article.renderer = rendered
+        article._rendered = None
 
 
 def load_translation(config: Mapping[str, Any], base: Library, lang: str,
@@ -117,7 +170,7 @@ def load_translation(config: Mapping[str, Any], base: Library, lang: str,
         article.lang = lang
         articles[article.id] = article
         translated.append(article)
-    _render_all(translated, glossary)
+    _render_lazily(translated, glossary)
     return Library(articles=articles, categories=categories, glossary=glossary,
                    problems=problems, key_lines={**base.key_lines, **result.key_lines},
                    facts=facts, stamp=base.stamp, lang=lang,

@@ -35,6 +35,7 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     # Line of each front-matter key per file, so later checks can point at it.
     key_lines: dict[int, dict[str, int]] = field(default_factory=dict)
+    hashes: set[str] = field(default_factory=set)  # sha1 of every file parsed (or kept)
 
 
 def _key_lines(front: str, offset: int) -> dict[str, int]:
@@ -78,12 +79,13 @@ def _field_problems(meta: dict[str, Any], lines: dict[str, int], path: Path,
     return out
 
 
-def load_article(path: Path, categories: dict[str, Category] | None = None,
-                 result: LoadResult | None = None, facts: Facts | None = None) -> Article | None:
-    """Parse one file; on any problem record it in ``result`` and return None. Unknown
-    variables and facts typed out by hand are recorded too, but the article still loads."""
-    result = result if result is not None else LoadResult()
-    raw = path.read_bytes()
+# What a file's YAML parse gave (front matter, key lines, where the body starts and ends in
+# the text, body line), by the sha1 of its bytes: YAML costs ~1 ms a file, so a 20,000-article
+# KB reads a kept parse instead (kb.core.content.library keeps it between processes).
+Parsed = tuple[dict[str, Any], dict[str, int], tuple[int, int], int]
+
+
+def _parse(path: Path, raw: bytes, result: LoadResult) -> Parsed | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -113,15 +115,55 @@ def load_article(path: Path, categories: dict[str, Category] | None = None,
         result.problems.append(
             Problem.at(path, 2, "front matter must be a set of 'key: value' lines"))
         return None
+    start = text.find(body) if body else len(text)
+    body_line = text[:start].count("\n") + 1 if body else 1
+    return meta, lines, (start, start + len(body)), body_line
+
+
+def _fact_problems(path: Path, text: str, facts: Facts, key: str,
+                   parsed: dict[str, Any] | None, result: LoadResult) -> list[Problem]:
+    """Unknown variables and facts typed out by hand (~2 ms a file: every fact looked for
+    on every line), kept beside the parse for these facts."""
+    kept_key = f"{key}:facts:{facts.digest}"
+    result.hashes.add(kept_key)
+    kept = parsed.get(kept_key) if parsed is not None else None
+    if kept is None or kept[0] != str(path):
+        kept = (str(path), facts.problems(path, text))
+        if parsed is not None:
+            parsed[kept_key] = kept
+    problems: list[Problem] = kept[1]
+    return problems
+
+
+def load_article(path: Path, categories: dict[str, Category] | None = None,
+                 result: LoadResult | None = None, facts: Facts | None = None,
+                 parsed: dict[str, Any] | None = None) -> Article | None:
+    """Parse one file; on any problem record it in ``result`` and return None. Unknown
+    variables and facts typed out by hand are recorded too, but the article still loads.
+    ``parsed``: kept parses by file hash (and fact problems by file hash and facts), read
+    from and added to."""
+    result = result if result is not None else LoadResult()
+    raw = path.read_bytes()
+    digest = hashlib.sha1(raw)
+    key = digest.hexdigest()
+    kept = parsed.get(key) if parsed is not None else None
+    if kept is None:
+        kept = _parse(path, raw, result)
+        if kept is None:
+            return None
+        if parsed is not None:
+            parsed[key] = kept
+    result.hashes.add(key)
+    meta, lines, (start, end), body_line = kept
+    text = raw.decode("utf-8")
+    body = text[start:end]
     problems = _field_problems(meta, lines, path, categories)
     if problems:
         result.problems.extend(problems)
         return None
-    body_line = text[: text.find(body)].count("\n") + 1 if body else 1
-    digest = hashlib.sha1(raw)
     fill = facts.fill if facts is not None else str
     if facts is not None:
-        result.problems.extend(facts.problems(path, text))
+        result.problems.extend(_fact_problems(path, text, facts, key, parsed, result))
         digest.update(facts.used(text).encode())
     article = Article(
         id=meta["id"], title=fill(meta["title"].strip()), summary=fill(meta["summary"].strip()),
@@ -153,14 +195,15 @@ def load_categories(path: Path) -> tuple[dict[str, Category], list[Problem]]:
 
 
 def load_articles(folder: Path, categories: dict[str, Category] | None = None,
-                  facts: Facts | None = None) -> LoadResult:
+                  facts: Facts | None = None,
+                  parsed: dict[str, Any] | None = None) -> LoadResult:
     """Every ``*.md`` in ``folder`` (files starting with ``_`` are settings, not articles)."""
     result = LoadResult()
     seen: dict[int, Path] = {}
-    for path in sorted(Path(folder).glob("*.md")):
+    for path in sorted(Path(folder).glob("*.md"), key=lambda p: p.name):
         if path.name.startswith("_"):
             continue
-        article = load_article(path, categories, result, facts)
+        article = load_article(path, categories, result, facts, parsed)
         if article is None:
             continue
         if article.id in seen:
