@@ -38,7 +38,9 @@ CUT = 0.6  # results scoring below this share of the best one are "show all" onl
 CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
 FIRM, FIRM_COVER = 1.4, 0.1  # ... matches this many typical words in title/tags, this share
 FIRM_UNKNOWN = 0.4  # ... plus this many per share of the request no article knows
-FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered)
+FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered), or ...
+LONE_COVER = 0.15  # ... answers this share of one that long and is alone above the cut-off,
+LONE_UNKNOWN = 0.6  # ... when less than this share of the request is in words no article knows
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
 
@@ -91,10 +93,19 @@ class _Match:
     def confident(self) -> bool:
         """The best result answers most of the request, or its title and tags match several
         telling words of a long one (long requests carry names, dates and places too): the
-        more of the request no article knows, the more they must match."""
-        return self.top >= CONFIDENT or (
-            self.words >= FIRM_WORDS and self.top >= FIRM_COVER
-            and self.firm >= (FIRM + FIRM_UNKNOWN * self.unknown) * TYPICAL)
+        more of the request no article knows, the more they must match. Or, for a long one, it
+        stands alone: every other article scores below the cut-off (a clear winner on part of
+        the request, where several close ones mean none is really about it)."""
+        return self.top >= CONFIDENT or self.words >= FIRM_WORDS and (
+            self.top >= FIRM_COVER
+            and self.firm >= (FIRM + FIRM_UNKNOWN * self.unknown) * TYPICAL
+            or self.top >= LONE_COVER and self.unknown < LONE_UNKNOWN and self.alone)
+
+    @property
+    def alone(self) -> bool:
+        """No other candidate scores within the cut-off of the best."""
+        return bool(self.ranked) and (
+            len(self.ranked) < 2 or self.ranked[1][0] <= CUT * self.ranked[0][0])
 
     @property
     def top(self) -> float:
