@@ -38,6 +38,10 @@ def _rules() -> list[tuple[str, str, str]]:
 
 
 RULES = _rules()
+REAL_NAMES = ("token", "receipt", "ticket_id", "agent_id", "article_id", "outage_id", "wizard_id",
+              "node_id", "category_id", "article_ref", "slug", "attachment_id", "flag_id",
+              "invitation_id", "message_id", "name", "draft_id", "override_id", "known_id",
+              "lang")
 # Each of these was a 500 somewhere; every route gets each of them in every position.
 BAD = ["a\x00b", "²", "١٢", "99999999999999999999999", "x" * 300]
 MORE = ["\x00", "0", "-1", "2147483648", "1e5", " 1", "KB-²", "%", "..", "<script>", "'; --",
@@ -89,7 +93,8 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
                 "category_id": "printing", "article_ref": "KB-1", "slug": "x",
                 "attachment_id": "1", "flag_id": "1", "invitation_id": "1",
                 "message_id": str(held.id), "name": "logo.svg", "draft_id": "1",
-                "override_id": "1", "known_id": "1"}
+                "override_id": "1", "known_id": "1", "lang": "fr"}
+    assert set(real) == set(REAL_NAMES)
     client = app.test_client()
     response = client.post("/agent/login", data={
         "email": "lee@example.org", "password": PASSWORD,
@@ -97,6 +102,12 @@ def _signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
     assert response.status_code == 302
     real["csrf_token"] = csrf_token(client, "/ask")
     return client, real
+
+
+def test_every_path_parameter_has_a_real_value() -> None:
+    """A new route's parameter needs a real value above, or its checks would not run."""
+    names = {m.group(2) for rule, _m, _e in RULES for m in PARAM.finditer(rule)}
+    assert names <= set(REAL_NAMES), names - set(REAL_NAMES)
 
 
 @pytest.mark.parametrize(("rule", "method", "endpoint"), RULES,
