@@ -16,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
