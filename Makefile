@@ -70,6 +70,8 @@ pytest: install axe chromium
 
 test: lint check pytest
 
+# Search cost beside SQLite FTS5 and, when `pip install -e '.[bench]'` added it, tantivy; the
+# figures and how they were taken are in bench/search.md.
 bench: install
 	$(BIN)/python bench/search.py
 

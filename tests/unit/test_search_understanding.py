@@ -92,6 +92,19 @@ def test_a_request_we_have_no_article_for_is_not_confident(index: SearchIndex) -
     assert not index.search("zzqx").confident
 
 
+def test_a_clear_winner_on_part_of_a_long_request_is_confident(index: SearchIndex) -> None:
+    # Only the battery article is about a charger: alone above the cut-off, it is the answer
+    # even though most of the request's words are not in it.
+    alone = index.search("charger checked, icon shows a cross, replace it")
+    assert ids(alone) == [2] and alone.coverage < 0.55 and alone.confident
+    # Three printer articles about as close: none is clearly about this request.
+    close = index.search("printer cable checked, icon shows a cross, replace it")
+    assert len(ids(close)) >= 2 and not close.confident
+    # Short requests must still be mostly answered, and mostly in words some article knows.
+    assert not index.search("my stapler is jammed").confident
+    assert not index.search("charger chewed by the dog").confident
+
+
 @pytest.mark.parametrize("q", ["KB-2", "kb2", "KB 2", "kb#2", "  KB-002 "])
 def test_kb_ids_put_that_article_first(index: SearchIndex, q: str) -> None:
     results = index.search(q)

@@ -74,8 +74,9 @@ def _figures(app: Flask) -> dict[str, float]:
 def test_real_phrasings_stay_above_their_floors(app: Flask) -> None:
     got = _figures(app)
     # Measured 2026-12-01 on 306 rows: 88.8 / 95.3 / 88.0 / 77.1 / 96.8 %; on 330 rows after
-    # the second pass: 89.9 / 96.8 / 87.7 / 77.4 (bench/relevance.py).
-    floors = {"top1": 0.87, "top3": 0.95, "confident": 0.87, "not_confident": 0.75,
+    # the second pass: 89.9 / 96.8 / 87.7 / 77.4; confident 89.2 with a lone best result
+    # (bench/relevance.py).
+    floors = {"top1": 0.87, "top3": 0.95, "confident": 0.88, "not_confident": 0.75,
               "routed": 0.96}
     assert {k: round(v, 3) for k, v in got.items() if v < floors[k]} == {}
 

@@ -357,7 +357,7 @@ class PgSearchIndex:
 
 
 def _count_words(conn: sa.Connection) -> None:
-    """The spelling corrector's words (as the Whoosh index's spell_public/spell_all fields):
+    """The spelling corrector's words (as the Whoosh index's spell_public/spell_internal fields):
     the words of titles, summaries and tags, with how many public / all articles use them."""
     public: dict[str, int] = {}
     every: dict[str, int] = {}

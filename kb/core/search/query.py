@@ -38,7 +38,9 @@ CUT = 0.6  # results scoring below this share of the best one are "show all" onl
 CONFIDENT = 0.55  # the best result answers at least this share of the request, or ...
 FIRM, FIRM_COVER = 1.4, 0.1  # ... matches this many typical words in title/tags, this share
 FIRM_UNKNOWN = 0.4  # ... plus this many per share of the request no article knows
-FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered)
+FIRM_WORDS = 3  # ... of a request this long (short ones must be mostly answered), or ...
+LONE_COVER = 0.15  # ... answers this share of one that long and is alone above the cut-off,
+LONE_UNKNOWN = 0.6  # ... when less than this share of the request is in words no article knows
 BETTER = 0.1  # a corrected query must answer this much more of the request to be used
 
 
@@ -91,10 +93,19 @@ class _Match:
     def confident(self) -> bool:
         """The best result answers most of the request, or its title and tags match several
         telling words of a long one (long requests carry names, dates and places too): the
-        more of the request no article knows, the more they must match."""
-        return self.top >= CONFIDENT or (
-            self.words >= FIRM_WORDS and self.top >= FIRM_COVER
-            and self.firm >= (FIRM + FIRM_UNKNOWN * self.unknown) * TYPICAL)
+        more of the request no article knows, the more they must match. Or, for a long one, it
+        stands alone: every other article scores below the cut-off (a clear winner on part of
+        the request, where several close ones mean none is really about it)."""
+        return self.top >= CONFIDENT or self.words >= FIRM_WORDS and (
+            self.top >= FIRM_COVER
+            and self.firm >= (FIRM + FIRM_UNKNOWN * self.unknown) * TYPICAL
+            or self.top >= LONE_COVER and self.unknown < LONE_UNKNOWN and self.alone)
+
+    @property
+    def alone(self) -> bool:
+        """No other candidate scores within the cut-off of the best."""
+        return bool(self.ranked) and (
+            len(self.ranked) < 2 or self.ranked[1][0] <= CUT * self.ranked[0][0])
 
     @property
     def top(self) -> float:
@@ -211,26 +222,39 @@ class Engine:
     def speller(self, include_internal: bool) -> Speller:
         """Close words among those the articles a search may show use in their titles,
         summaries and tags (internal words never reach the public); built on the first
-        misspelt word from the index's lexicon, kept with the searcher."""
-        got = self._spellers.get(include_internal)
-        if got is None:
-            counts: dict[str, int] = {}
-            name = "spell_all" if include_internal else "spell_public"
-            for term, info in self.reader.iter_field(name):
-                w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                if len(w) >= 3 and w.isalpha():
-                    counts[w] = info.doc_frequency()
-            got = self._spellers[include_internal] = Speller(counts)
-        return got
+        misspelt word from the index's lexicon, kept with the searcher. One correction
+        structure serves both: the public speller only keeps public words' suggestions."""
+        if not self._spellers:
+            public = self._lexicon("spell_public")
+            every = dict(public)
+            for w, n in self._lexicon("spell_internal").items():
+                every[w] = every.get(w, 0) + n  # an article is public or internal: they add up
+            self._spellers[True] = Speller(every)
+            self._spellers[False] = self._spellers[True].among(public)
+        return self._spellers[include_internal]
+
+    def _lexicon(self, name: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for term, info in self.reader.iter_field(name):
+            w = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if len(w) >= 3 and w.isalpha():
+                counts[w] = info.doc_frequency()
+        return counts
 
     def correct(self, query_words: list[str], allow: set[int] | None, need: int,
-                best: _Match, include_internal: bool,
-                said: Hints = NO_HINTS) -> tuple[list[str], _Match] | None:
+                best: _Match | None, include_internal: bool,
+                said: Hints = NO_HINTS) -> tuple[_Match | None, tuple[list[str], _Match] | None]:
         """Replace misspelt words (non-words no article uses) by close index words, one at a
-        time, keeping a replacement only when the request is then clearly better answered."""
+        time, keeping a replacement only when the request is then clearly better answered.
+
+        ``best`` (the request as typed) may be None: it is then matched only when a correction
+        does not beat the most it could answer (its words no article uses answer nothing), so a
+        misspelt request costs about one match, not two. Returns it (None if never needed) and
+        the corrected words with their match, or None."""
         speller = self.speller(include_internal)
         fixed = list(query_words)
         current = best
+        ceiling = self._ceiling(query_words, said) if best is None else 0.0
         changed = False
         for i, w in enumerate(query_words):
             if is_stop(w) or self.known(w):
@@ -238,10 +262,18 @@ class Engine:
             for candidate in speller.candidates(w):
                 trial = [*fixed[:i], candidate, *fixed[i + 1:]]
                 got = self._match(trial, allow, need, said)
-                if got.top >= current.top + BETTER:
+                if current is None and got.top < ceiling + BETTER:
+                    current = best = self._match(query_words, allow, need, said)
+                if got.top >= (ceiling if current is None else current.top) + BETTER:
                     fixed, current, changed = trial, got, True
                     break
-        return (fixed, current) if changed else None
+        return best, ((fixed, current) if changed and current is not None else None)
+
+    def _ceiling(self, query_words: list[str], said: Hints) -> float:
+        """The most of the request any article could answer: its concepts some article knows."""
+        parts = [p for p in self.concepts.parts(query_words, said) if p.content]
+        weight = sum(p.weight for p in parts) or 1.0
+        return sum(p.weight for p in parts if p.known and p.leaves) / weight
 
     # -- public operations ---------------------------------------------------------------------
 
@@ -267,12 +299,15 @@ class Engine:
         said = hints(text)
         pinned = [d for d in pinned_docs(self, raw, allow, include_internal) if d not in named]
         need = out.page * out.per_page
-        best = self._match(query_words, allow, need, said)
+        best: _Match | None = None
         if not exact and query_words:
-            corrected = self.correct(query_words, allow, need, best, include_internal, said)
+            best, corrected = self.correct(query_words, allow, need, None, include_internal,
+                                           said)
             if corrected is not None:
                 fixed, best = corrected
                 out.did_you_mean = " ".join(fixed)
+        if best is None:
+            best = self._match(query_words, allow, need, said)
         rows = best.ranked
         top_score = rows[0][0] if rows else 0.0
         strong = [r for r in rows if r[0] >= CUT * top_score]

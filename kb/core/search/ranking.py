@@ -69,7 +69,7 @@ class _Impacts:
     def __init__(self, ids: array, tfs: array, score_all: Callable[[array, array], array]):
         self.ids, self.tfs, self._score_all = ids, tfs, score_all
         self._scores: array | None = None
-        self._best: list[int] = []
+        self._best: array = array("i")  # compact: a common leaf's list can be long
 
     @property
     def scores(self) -> array:
@@ -77,12 +77,13 @@ class _Impacts:
             self._scores = self._score_all(self.ids, self.tfs)
         return self._scores
 
-    def best(self, m: int) -> list[int]:
+    def best(self, m: int) -> Sequence[int]:
         """Indexes of the ``m`` highest scores, best first."""
         m = min(m, len(self.ids))
         if len(self._best) < m:
-            self._best = heapq.nlargest(max(m, 2 * len(self._best)), range(len(self.ids)),
-                                        key=self.scores.__getitem__)
+            self._best = array("i", heapq.nlargest(max(m, 2 * len(self._best)),
+                                                   range(len(self.ids)),
+                                                   key=self.scores.__getitem__))
         return self._best[:m]
 
     def score_at(self, rank: int) -> float:

@@ -59,15 +59,25 @@ def max_distance(word: str) -> int:
 class Speller:
     """Close words of one index generation (built on first need, then kept with the searcher)."""
 
-    def __init__(self, vocabulary: dict[str, int]):
-        self._sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word, count in vocabulary.items():
-            self._sym.create_dictionary_entry(word, count)
+    def __init__(self, vocabulary: dict[str, int], sym: SymSpell | None = None):
+        self.counts = vocabulary
+        if sym is None:
+            sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+            for word, count in vocabulary.items():
+                sym.create_dictionary_entry(word, count)
+        self._sym = sym
+
+    def among(self, vocabulary: dict[str, int]) -> Speller:
+        """The same corrections limited to these words (a subset), ranked by their counts:
+        what a speller of those words alone suggests, without a second structure in memory."""
+        return Speller(vocabulary, self._sym)
 
     def candidates(self, word: str, limit: int = 3) -> list[str]:
         """Index words within the allowed edits of a non-word, closest and most used first."""
         if is_word(word):
             return []
         found = self._sym.lookup(word, Verbosity.ALL, max_edit_distance=max_distance(word))
-        ranked = sorted(found, key=lambda s: (s.distance, -s.count, s.term))
+        counts = self.counts
+        ranked = sorted((s for s in found if s.term in counts),
+                        key=lambda s: (s.distance, -counts[s.term], s.term))
         return [s.term for s in ranked if s.term != word][:limit]
