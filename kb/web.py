@@ -191,7 +191,16 @@ def _when(value: datetime | None, fmt: str = "%A %d %B at %H:%M") -> str:
         return ""
     from kb.tickets.hours import to_local
 
-    return to_local(value).strftime(fmt).replace(" 0", " ")
+    local = to_local(value)
+    if fmt == "%A %d %B at %H:%M":  # the default: day and month names in the reader's language
+        from babel.dates import format_date
+        from flask_babel import gettext as _
+
+        from kb.core.i18n import current_language
+
+        day = format_date(local.date(), "EEEE d MMMM", locale=current_language())
+        return _("%(day)s at %(clock)s", day=day, clock=local.strftime("%H:%M"))
+    return local.strftime(fmt).replace(" 0", " ")
 
 
 def _nl2br(text: str | None) -> Markup:

@@ -34,6 +34,8 @@ def default_language(app: Flask | None = None) -> str:
 def select_language() -> str:
     """The picker's cookie wins, then the browser's Accept-Language, then the default."""
     langs = languages()
+    if not has_request_context():  # the worker, the CLI: the default language
+        return langs[0]
     if request.path.startswith(STAFF_PATHS):
         return langs[0]
     chosen = request.cookies.get(COOKIE)

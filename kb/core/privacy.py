@@ -149,10 +149,13 @@ def redact(text: str | None) -> Redaction:
 
 def describe(found: list[str]) -> str:
     """What we removed, in plain words, for the warning on the form."""
-    words = {"password": "a password", "pin": "a PIN code", "key": "a secret key or code"}
+    from flask_babel import gettext as _
+
+    words = {"password": _("a password"), "pin": _("a PIN code"),
+             "key": _("a secret key or code")}
     kinds = [words[k] for k in dict.fromkeys(found) if k in words]
     if not kinds:
         return ""
     if len(kinds) == 1:
         return kinds[0]
-    return ", ".join(kinds[:-1]) + " and " + kinds[-1]
+    return _("%(some)s and %(last)s", some=", ".join(kinds[:-1]), last=kinds[-1])

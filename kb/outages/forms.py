@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -37,9 +38,9 @@ class OutageResolveForm(FlaskForm):
 
 
 class JoinOutageForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(message="Enter your name."),
-                                                Length(max=120)])
-    email = EmailField("Your work email", validators=[
-        DataRequired(message="Enter your email address."),
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(message=_l("Enter your name.")), Length(max=120)])
+    email = EmailField(_l("Your work email"), validators=[
+        DataRequired(message=_l("Enter your email address.")),
         WorkEmail(),
         Length(max=200)])

@@ -4,6 +4,7 @@ known outage instead of opening a new request)."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.core.mail import recently_emailed
@@ -46,8 +47,8 @@ def join(outage_id: int) -> str | Response | tuple[str, int]:
         again = outages.joined_ticket(outage, email)
         ticket = again or outages.join_outage(outage, form.name.data or "", email)
         if again is None or not recently_emailed(ticket.id):
-            queue_ticket_email(ticket, "You are on the list for a known problem",
-                               "agent_outage_joined", outage=outage)
+            queue_ticket_email(ticket, _("You are on the list for a known problem"),
+                               "agent_outage_joined", own=True, outage=outage)
         db.session.commit()
         return redirect(url_for(".joined", outage_id=outage.id))
     code = 400 if form.errors else 200

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session
+from flask_babel import gettext as _
 from flask_login import login_user
 from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
@@ -58,8 +59,8 @@ def login() -> Response | tuple[str, int]:
         response: Response = client().authorize_redirect(_callback_url())
     except (requests.RequestException, OAuthError, ValueError, KeyError):
         log.exception("could not reach the OpenID provider at %s", issuer())
-        return _refused("We cannot reach your organisation's sign-in service right now. "
-                        "Please try again in a few minutes.", 503)
+        return _refused(_("We cannot reach your organisation's sign-in service right now. "
+                          "Please try again in a few minutes."), 503)
     if target:
         session[NEXT_KEY] = target
     return response
@@ -79,11 +80,12 @@ def callback() -> Response | tuple[str, int]:
         db.session.commit()
     except ClaimsRefused as exc:
         db.session.rollback()
-        return _refused(f"We could not sign you in: {exc}. Please contact the help desk.", 403)
+        return _refused(_("We could not sign you in: %(why)s. Please contact the help desk.",
+                          why=str(exc)), 403)
     except (OAuthError, JoseError, requests.RequestException, ValueError, KeyError) as exc:
         db.session.rollback()
         log.warning("OpenID sign-in refused: %s", type(exc).__name__)
-        return _refused("Signing in did not work. Please start again.", 400)
+        return _refused(_("Signing in did not work. Please start again."), 400)
     session.clear()  # nothing from before sign-in carries over
     if agent is not None:
         login_user(agent)
@@ -91,8 +93,8 @@ def callback() -> Response | tuple[str, int]:
     assert requester is not None
     sign_in_requester(requester)
     if target and target.startswith("/agent"):
-        flash("You are signed in. Your organisation account is not a help-desk agent's, "
-              "so here are your own requests.")
+        flash(_("You are signed in. Your organisation account is not a help-desk agent's, "
+                "so here are your own requests."))
         target = None
     return redirect(target or "/my-requests")
 
@@ -103,5 +105,5 @@ def logout() -> Response:
     if not SignOutForm().validate_on_submit():
         abort(400)
     sign_out_requester()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect("/")

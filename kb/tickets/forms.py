@@ -87,9 +87,9 @@ class TicketForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    comment = TextAreaField("Your comment", validators=[
-        DataRequired(message="Type your comment."),
-        Length(max=5000, message="Keep your comment to 5,000 characters or fewer.")])
+    comment = TextAreaField(_l("Your comment"), validators=[
+        DataRequired(message=_l("Type your comment.")),
+        Length(max=5000, message=_l("Keep your comment to 5,000 characters or fewer."))])
 
 
 class CloseForm(FlaskForm):
@@ -99,20 +99,22 @@ class CloseForm(FlaskForm):
 class LostLinkForm(FlaskForm):
     """"Lost your link?": only the address; the links go there."""
 
-    email = EmailField("Your work email address", validators=[
-        DataRequired(message="Enter the email address you used."), WorkEmail(),
-        Length(max=200, message="Enter an email address of 200 characters or fewer.")])
+    email = EmailField(_l("Your work email address"), validators=[
+        DataRequired(message=_l("Enter the email address you used.")), WorkEmail(),
+        Length(max=200, message=_l("Enter an email address of 200 characters or fewer."))])
 
 
 class IsItFixedForm(FlaskForm):
-    answer = RadioField("Is your problem fixed?", choices=[("yes", "Yes, it is fixed"),
-                                                           ("no", "No, it is not fixed")],
-                        validators=[DataRequired(message="Choose Yes or No.")])
+    answer = RadioField(_l("Is your problem fixed?"),
+                        choices=[("yes", _l("Yes, it is fixed")),
+                                 ("no", _l("No, it is not fixed"))],
+                        validators=[DataRequired(message=_l("Choose Yes or No."))])
 
 
 class RateForm(FlaskForm):
-    rating = RadioField("How happy are you with the help you got?", coerce=int, choices=[
-        (5, "5 – Very happy"), (4, "4 – Happy"), (3, "3 – Neither happy nor unhappy"),
-        (2, "2 – Unhappy"), (1, "1 – Very unhappy")],
-        validators=[InputRequired(message="Choose a number from 1 to 5."),
-                    NumberRange(min=1, max=5, message="Choose a number from 1 to 5.")])
+    rating = RadioField(_l("How happy are you with the help you got?"), coerce=int, choices=[
+        (5, _l("5 – Very happy")), (4, _l("4 – Happy")),
+        (3, _l("3 – Neither happy nor unhappy")),
+        (2, _l("2 – Unhappy")), (1, _l("1 – Very unhappy"))],
+        validators=[InputRequired(message=_l("Choose a number from 1 to 5.")),
+                    NumberRange(min=1, max=5, message=_l("Choose a number from 1 to 5."))])

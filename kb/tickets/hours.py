@@ -136,10 +136,16 @@ def priority_for(impact: str, urgency: str, cfg: Mapping[str, Any]) -> Priority:
 def describe_deadline(due: datetime, now: datetime, cfg: Mapping[str, Any]) -> str:
     """'by 11:00 today', 'by 09:30 tomorrow (Wednesday 25 November)', or the full date."""
     due_l, now_l = to_local(due, cfg), to_local(now, cfg)
+    from babel.dates import format_date
+    from flask_babel import gettext as _
+
+    from kb.core.i18n import current_language
+
     clock = due_l.strftime("%H:%M")
-    full = due_l.strftime("%A %d %B").replace(" 0", " ")
+    # Babel's day and month names in the reader's language ("Tuesday 24 November" in English).
+    full = format_date(due_l.date(), "EEEE d MMMM", locale=current_language())
     if due_l.date() == now_l.date():
-        return f"by {clock} today"
+        return _("by %(clock)s today", clock=clock)
     if due_l.date() == now_l.date() + timedelta(days=1):
-        return f"by {clock} tomorrow ({full})"
-    return f"by {clock} on {full}"
+        return _("by %(clock)s tomorrow (%(day)s)", clock=clock, day=full)
+    return _("by %(clock)s on %(day)s", clock=clock, day=full)

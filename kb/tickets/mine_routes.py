@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, or_, select
 from werkzeug.wrappers import Response
 
@@ -95,7 +96,7 @@ def comment(ticket_id: int) -> Response | tuple[str, int]:
                            urls=_urls(item))
     service.add_comment(item, result.text, author=requester.name)
     db.session.commit()
-    flash("Thank you. We have added your comment.")
+    flash(_("Thank you. We have added your comment."))
     return redirect(url_for(".ticket", ticket_id=item.id) + "#timeline")
 
 
@@ -110,7 +111,7 @@ def fixed(ticket_id: int) -> Response | tuple[str, int]:
     if item.status != "closed":
         service.close_ticket(item, author=requester.name)
         db.session.commit()
-        flash("Thank you for telling us. We have closed your request.")
+        flash(_("Thank you for telling us. We have closed your request."))
     return redirect(url_for(".ticket", ticket_id=item.id))
 
 

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -216,7 +217,7 @@ def _create(form: TicketForm, handoff: dict[str, Any] | None, article: Any) -> R
         if requester is not None:  # signed in: the address is the organisation's own
             ticket.verified_at = utcnow()
         if ticket.verified_at is not None or not recently_confirmed(ticket.email):
-            queue_ticket_email(ticket, "We have your request", "ticket_created")
+            queue_ticket_email(ticket, _("We have your request"), "ticket_created", own=True)
     db.session.commit()  # the ticket and its email together; the worker sends it after this
     return redirect(url_for(".sent", receipt=ticket.receipt))
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -35,49 +37,53 @@ STATUSES = tuple(s.value for s in TicketStatus)
 OPEN_STATUSES = tuple(s.value for s in OPEN)
 
 # What each status means, in the words the user sees on the status page.
-STATUS_WORDS: dict[str, str] = {
-    "new": "We have your request. Nobody from the help desk has picked it up yet.",
-    "in progress": "Someone from the help desk is working on it.",
-    "waiting on user": "We are waiting for a reply from you. Add a comment below to answer.",
-    "resolved": "We think this is fixed. If it is, please tell us below. "
-                "If it is not, add a comment and we will keep working on it.",
-    "closed": "This request is closed.",
+# Lazy: agents' pages show them in the default language, the requester's in theirs.
+STATUS_WORDS: dict[str, Any] = {
+    "new": _l("We have your request. Nobody from the help desk has picked it up yet."),
+    "in progress": _l("Someone from the help desk is working on it."),
+    "waiting on user": _l("We are waiting for a reply from you. Add a comment below to answer."),
+    "resolved": _l("We think this is fixed. If it is, please tell us below. "
+                   "If it is not, add a comment and we will keep working on it."),
+    "closed": _l("This request is closed."),
 }
-STATUS_LABELS: dict[str, str] = {
-    "new": "Received", "in progress": "Being worked on", "waiting on user": "Waiting for you",
-    "resolved": "Fixed – waiting for you to confirm", "closed": "Closed",
+STATUS_LABELS: dict[str, Any] = {
+    "new": _l("Received"), "in progress": _l("Being worked on"),
+    "waiting on user": _l("Waiting for you"),
+    "resolved": _l("Fixed – waiting for you to confirm"), "closed": _l("Closed"),
 }
 
 # Timeline headings for the kinds of event the user can see.
-EVENT_LABELS: dict[str, str] = {
-    "created": "Request sent", "comment": "Comment", "reply": "Reply from the help desk",
-    "status": "Status changed", "assign": "Picked up by the help desk",
-    "escalate": "Passed to a specialist team", "resolved": "Marked as fixed",
-    "reopened": "Opened again", "closed": "Closed", "update": "Update", "rating": "Rating",
-    "link": "Article added", "merged": "Joined with your other request",
+EVENT_LABELS: dict[str, Any] = {
+    "created": _l("Request sent"), "comment": _l("Comment"),
+    "reply": _l("Reply from the help desk"),
+    "status": _l("Status changed"), "assign": _l("Picked up by the help desk"),
+    "escalate": _l("Passed to a specialist team"), "resolved": _l("Marked as fixed"),
+    "reopened": _l("Opened again"), "closed": _l("Closed"), "update": _l("Update"),
+    "rating": _l("Rating"),
+    "link": _l("Article added"), "merged": _l("Joined with your other request"),
 }
 
 
 def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return str(EVENT_LABELS.get(kind) or kind.replace("_", " ").capitalize())
 
 
 def closed_comment_message(ticket: Ticket) -> str:
     """Why a comment on a closed request was not added, and where to go instead."""
     if ticket.merged_into is not None:
         ref = ticket.merged_into.reference
-        return (f"We joined this request with {ref}, so we did not add your comment here. "
-                f"Please add it on {ref}.")
-    return ("This request is closed, so we did not add your comment. "
-            "If the problem is back, please ask again.")
+        return _("We joined this request with %(ref)s, so we did not add your comment here. "
+                 "Please add it on %(ref)s.", ref=ref)
+    return _("This request is closed, so we did not add your comment. "
+             "If the problem is back, please ask again.")
 
 
 def status_words(status: str) -> str:
-    return STATUS_WORDS.get(status, "Someone from the help desk is working on it.")
+    return str(STATUS_WORDS.get(status) or STATUS_WORDS["in progress"])
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    return str(STATUS_LABELS.get(status) or status.replace("_", " ").capitalize())
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.core.privacy import describe, redact
@@ -73,7 +74,7 @@ def comment(token: str) -> Response | tuple[str, int]:
         return status_page(ticket, form, warning=describe(result.found))
     service.add_comment(ticket, result.text, author=ticket.name)
     db.session.commit()
-    flash("Thank you. We have added your comment.")
+    flash(_("Thank you. We have added your comment."))
     return redirect(url_for(".status", token=token) + "#timeline")
 
 
@@ -87,7 +88,7 @@ def fixed(token: str) -> Response | tuple[str, int]:
     if ticket.status != "closed":
         service.close_ticket(ticket, author=ticket.name)
         db.session.commit()
-        flash("Thank you for telling us. We have closed your request.")
+        flash(_("Thank you for telling us. We have closed your request."))
     return redirect(url_for(".status", token=token))
 
 
@@ -112,9 +113,9 @@ def confirm(token: str) -> str | Response | tuple[str, int]:
         service.confirm(ticket, fixed)
         db.session.commit()
         if fixed:
-            flash("Thank you. We have closed your request.")
+            flash(_("Thank you. We have closed your request."))
             return redirect(url_for(".rate", token=token))
-        flash("Thank you for telling us. We have opened your request again.")
+        flash(_("Thank you for telling us. We have opened your request again."))
         return redirect(url_for("tickets.status", token=ticket.token))
     code = 400 if form.errors else 200
     return render_template("info/confirm.html", ticket=ticket, form=form,
@@ -132,7 +133,7 @@ def rate(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         service.rate(ticket, int(form.rating.data))
         db.session.commit()
-        flash("Thank you for your answer.")
+        flash(_("Thank you for your answer."))
         return redirect(url_for(".rate", token=token))
     code = 400 if form.errors else 200
     return render_template("info/rate.html", ticket=ticket, form=form,

@@ -61,7 +61,8 @@ def test_the_committed_mo_is_compiled_from_the_po(po: Path) -> None:
 
 
 def test_every_marked_string_is_in_the_catalogue() -> None:
-    method_map = [("kb/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("kb/**.py", "python"), ("templates/**.html", "jinja2"),
+                  ("templates/**.txt", "jinja2")]  # the emails' plain-text parts
     marked = {_ids(message) for _file, _line, message, _comments, _context in
               extract_from_dir(str(ROOT), method_map,
                                keywords={"_": None, "gettext": None, "_l": None,

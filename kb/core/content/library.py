@@ -92,7 +92,7 @@ class Library:
 # an edit, or the many apps a test run makes, renders only the files that changed. The digest
 # covers the values of the facts an article uses, and the glossary key its filled-in terms, so
 # a changed fact renders again. Old versions stay: a few KB each.
-_RENDERED: dict[tuple[str, int], Rendered] = {}
+_RENDERED: dict[tuple[str, int, str], Rendered] = {}
 
 
 def load_library(config: Mapping[str, Any], facts: Facts | None = None,
@@ -120,15 +120,24 @@ def load_library(config: Mapping[str, Any], facts: Facts | None = None,
     )
 
 
-def _render_lazily(articles: list[Article], glossary: Glossary) -> None:
+def _link_title(lang: str) -> str:
+    """The headings' "Link to this section" tooltip in the article's language."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    with force_locale(lang):
+        return _("Link to this section")
+
+
+def _render_lazily(articles: list[Article], glossary: Glossary, lang: str = "en") -> None:
     """Each article renders on its first view in this process (not at load), from the cache
-    by file digest and glossary."""
+    by file digest, glossary and language (the headings' tooltip)."""
     gloss_key = hash(tuple(sorted((t.term, t.meaning) for t in glossary.terms.values())))
 
     def rendered(article: Article) -> Rendered:
-        key = (article.digest, gloss_key)
+        key = (article.digest, gloss_key, lang)
         if key not in _RENDERED:
-            html, toc = render(article.body, glossary)
+            html, toc = render(article.body, glossary, link_title=_link_title(lang))
             notes = render(article.internal_notes, glossary)[0] if article.internal_notes else ""
             _RENDERED[key] = (html, toc, notes)
         return _RENDERED[key]
@@ -170,7 +179,7 @@ def load_translation(config: Mapping[str, Any], base: Library, lang: str,
         article.lang = lang
         articles[article.id] = article
         translated.append(article)
-    _render_lazily(translated, glossary)
+    _render_lazily(translated, glossary, lang)
     return Library(articles=articles, categories=categories, glossary=glossary,
                    problems=problems, key_lines={**base.key_lines, **result.key_lines},
                    facts=facts, stamp=base.stamp, lang=lang,

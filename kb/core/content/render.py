@@ -76,9 +76,13 @@ def clean(html: str) -> str:
 _H1 = re.compile(r"<h1\b", re.I)
 
 
-def render(text: str, glossary: Glossary | None = None) -> tuple[str, list[dict[str, str]]]:
-    """Return (safe_html, table_of_contents). The title is the page's only <h1>."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+def render(text: str, glossary: Glossary | None = None,
+           link_title: str = "Link to this section") -> tuple[str, list[dict[str, str]]]:
+    """Return (safe_html, table_of_contents). The title is the page's only <h1>.
+    ``link_title``: the headings' permalink tooltip, in the page's language."""
+    configs = {**EXTENSION_CONFIGS,
+               "toc": {**EXTENSION_CONFIGS["toc"], "permalink_title": link_title}}
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
     html = md.convert(text)
     html = _H1.sub("<h2", html).replace("</h1>", "</h2>")
     html = platforms.mark(clean(html))
