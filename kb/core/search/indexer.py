@@ -22,11 +22,11 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from kb.core.content.article import Article
-from kb.core.search import overrides, schema
+from kb.core.search import schema
 from kb.core.search.folders import swap_lock, swap_to
-from kb.core.search.normal import normalise
-from kb.core.search.query import Engine, Hit, SearchResults
+from kb.core.search.query import Engine
 from kb.core.search.ranking import Ranker
+from kb.core.search.reads import EngineReads
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
 from kb.core.search.synonyms import Synonyms, Vocabulary
 from kb.core.search.writer import FastWriter, codec
@@ -38,7 +38,7 @@ LOCK_TIMEOUT = 30.0  # seconds a writer waits for another process's writer
 REBUILD_SHARE = 0.5  # sync rebuilds from scratch when more than this share of articles changed
 
 
-class SearchIndex:
+class SearchIndex(EngineReads):
     """One index folder; cheap to create (opens lazily), one searcher per process."""
 
     def __init__(self, index_dir: Path | str, synonyms_file: Path | str | None = None,
@@ -154,41 +154,6 @@ class SearchIndex:
                 return default
             finally:
                 schema.LANG.reset(token)
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def search(self, q: str, *, category: str | None = None, page: int = 1, per_page: int = 10,
-               include_internal: bool = False, exact: bool = False,
-               show_all: bool = False) -> SearchResults:
-        """``exact``: no spelling correction; ``show_all``: every article sharing a word."""
-        return self._read(
-            lambda e: e.search(q, category=category, page=page, per_page=per_page,
-                               include_internal=include_internal, exact=exact,
-                               show_all=show_all),
-            Engine.nothing(q, category, page, per_page))
-
-    def suggest(self, prefix: str, *, include_internal: bool = False,
-                limit: int = 8) -> list[tuple[int, str]]:
-        return self._read(
-            lambda e: e.suggest(prefix, include_internal=include_internal, limit=limit), [])
-
-    def related(self, article_id: int, *, include_internal: bool = False,
-                limit: int = 5) -> list[Hit]:
-        return self._read(
-            lambda e: e.related(article_id, include_internal=include_internal, limit=limit), [])
-
-    def doc_count(self) -> int:
-        return self._read(lambda e: e.searcher.doc_count(), 0)
-
-    def normalise(self, text: str, *, include_internal: bool = False) -> str:
-        """The words of a search as the analysis groups them (see ``normal.normalise``),
-        misspellings folded with this index's speller; without an index, not folded."""
-        return self._read(
-            lambda e: normalise(text, e.known, e.speller(include_internal)), normalise(text))
-
-    def unknown_words(self, text: str) -> list[str]:
-        """The words of ``text`` no article uses: what a synonym should name."""
-        return self._read(lambda e: overrides.unknown_words(e, text), [])
 
     # -- writing -------------------------------------------------------------------------------
 

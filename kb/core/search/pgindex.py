@@ -18,8 +18,6 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from kb.core.content.article import Article
-from kb.core.search import overrides
-from kb.core.search.normal import normalise
 from kb.core.search.pgsearch import (
     HEADLINE,
     RANK_WEIGHTS,
@@ -30,7 +28,8 @@ from kb.core.search.pgsearch import (
     matched_columns,
     scope_filter,
 )
-from kb.core.search.query import Engine, Hit, SearchResults
+from kb.core.search.query import Engine
+from kb.core.search.reads import EngineReads
 from kb.core.search.schema import article_digest, plain_analyzer, stem_word, text_analyzer
 from kb.core.search.synonyms import Synonyms, Vocabulary
 
@@ -176,7 +175,7 @@ class Store:
             "ORDER BY r DESC, d.article_id LIMIT :limit", id=article_id, limit=limit)]
 
 
-class PgSearchIndex:
+class PgSearchIndex(EngineReads):
     """SearchIndex's interface over the shared PostgreSQL rows (see kb.core.search.backends)."""
 
     def __init__(self, url: str, synonyms_file: str | None = None):
@@ -250,37 +249,6 @@ class PgSearchIndex:
                 self._engine = None
                 self._mark_broken()
                 return default
-
-    # -- reading (as SearchIndex) --------------------------------------------------------------
-
-    def search(self, q: str, *, category: str | None = None, page: int = 1, per_page: int = 10,
-               include_internal: bool = False, exact: bool = False,
-               show_all: bool = False) -> SearchResults:
-        return self._read(
-            lambda e: e.search(q, category=category, page=page, per_page=per_page,
-                               include_internal=include_internal, exact=exact,
-                               show_all=show_all),
-            Engine.nothing(q, category, page, per_page))
-
-    def suggest(self, prefix: str, *, include_internal: bool = False,
-                limit: int = 8) -> list[tuple[int, str]]:
-        return self._read(
-            lambda e: e.suggest(prefix, include_internal=include_internal, limit=limit), [])
-
-    def related(self, article_id: int, *, include_internal: bool = False,
-                limit: int = 5) -> list[Hit]:
-        return self._read(
-            lambda e: e.related(article_id, include_internal=include_internal, limit=limit), [])
-
-    def doc_count(self) -> int:
-        return self._read(lambda e: e.searcher.doc_count(), 0)
-
-    def normalise(self, text: str, *, include_internal: bool = False) -> str:
-        return self._read(
-            lambda e: normalise(text, e.known, e.speller(include_internal)), normalise(text))
-
-    def unknown_words(self, text: str) -> list[str]:
-        return self._read(lambda e: overrides.unknown_words(e, text), [])
 
     # -- writing -------------------------------------------------------------------------------
 
