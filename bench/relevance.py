@@ -30,13 +30,11 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +45,7 @@ from kb.core.services import library, search_index  # noqa: E402
 from kb.extensions import db  # noqa: E402
 from kb.wizards.registry import all_wizards  # noqa: E402
 from kb.wizards.routing import route  # noqa: E402
+from tests.pgdb import throwaway_database  # noqa: E402
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
@@ -150,19 +149,8 @@ def database(args: argparse.Namespace, tmp: str) -> Iterator[str]:
         return
     if not args.database:
         sys.exit("--backend postgres needs --database postgresql://... (or KB_TEST_DATABASE_URL)")
-    server = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", args.database)
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"kb_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_database(args.database, "kb_bench_") as url:
+        yield url
 
 
 def report(rows: list[dict[str, Any]], fts: Fts5, show: bool) -> None:

@@ -9,7 +9,6 @@ import shutil
 import socket
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -24,12 +23,13 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from kb import create_app
 from kb.config import ROOT
 from kb.extensions import db, limiter
+from tests.pgdb import psycopg_url, throwaway_database
 from tests.web.sso_helpers import Provider, running_provider
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
@@ -64,24 +64,11 @@ def pg_database(worker_id: str) -> Iterator[str | None]:
     if not PG_URL:
         yield None
         return
-    admin = create_engine(_psycopg(PG_URL), isolation_level="AUTOCOMMIT")
-    name = f"kb_test_{worker_id}_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = _psycopg(PG_URL).rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_database(PG_URL, f"kb_test_{worker_id}_") as url:
+        yield url
 
 
-def _psycopg(url: str) -> str:
-    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+_psycopg = psycopg_url
 
 
 @pytest.fixture(scope="session")

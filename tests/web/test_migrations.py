@@ -35,7 +35,8 @@ from kb.models import (
     WizardRun,
 )
 from kb.states import Priority, TicketStatus, WizardOutcome
-from tests.conftest import PG_URL, _psycopg
+from tests.conftest import PG_URL
+from tests.pgdb import throwaway_database
 
 BEFORE = "e1f2a3b4c5d6"  # the revision before the data model issue (9)
 
@@ -55,19 +56,10 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     if not PG_URL:
         yield f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite3'}"
         return
-    admin = sa.create_engine(_psycopg(PG_URL), isolation_level="AUTOCOMMIT")
-    name = f"kb_migrate_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        conn.execute(sa.text(f"ALTER DATABASE \"{name}\" SET timezone TO 'America/New_York'"))
-    try:
-        yield f"{_psycopg(PG_URL).rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_database(
+            PG_URL, "kb_migrate_",
+            "ALTER DATABASE \"{name}\" SET timezone TO 'America/New_York'") as url:
+        yield url
 
 
 @contextmanager
