@@ -28,7 +28,7 @@ from kb.core.search.query import Engine
 from kb.core.search.ranking import Ranker
 from kb.core.search.reads import EngineReads
 from kb.core.search.schema import article_digest, build_schema, document, field_names, stem_word
-from kb.core.search.synonyms import Synonyms, Vocabulary
+from kb.core.search.synonyms import Vocabulary
 from kb.core.search.writer import FastWriter, codec
 
 log = logging.getLogger(__name__)
@@ -61,18 +61,6 @@ class SearchIndex(EngineReads):
         self.on_broken: Callable[[], None] | None = None
 
     # -- opening -------------------------------------------------------------------------------
-
-    @property
-    def synonyms(self) -> Synonyms:
-        return self.vocabulary.synonyms
-
-    def use_overrides(self, version: object, groups: list[list[str]],
-                      pins: dict[str, tuple[int, ...]]) -> None:
-        """Search with these synonym groups beside the file's, and these pins, from the next
-        query on (the searcher stays open: nothing is re-indexed)."""
-        with self._lock:
-            if self.vocabulary.use(version, groups, pins) and self._engine is not None:
-                self._engine.use_vocabulary(self.synonyms, self.vocabulary.pins)
 
     def _link_target(self) -> str | None:
         try:

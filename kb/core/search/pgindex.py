@@ -31,7 +31,7 @@ from kb.core.search.pgsearch import (
 from kb.core.search.query import Engine
 from kb.core.search.reads import EngineReads
 from kb.core.search.schema import article_digest, plain_analyzer, stem_word, text_analyzer
-from kb.core.search.synonyms import Synonyms, Vocabulary
+from kb.core.search.synonyms import Vocabulary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -191,16 +191,6 @@ class PgSearchIndex(EngineReads):
         self._failed = False
         self.broken = False
         self.on_broken: Callable[[], None] | None = None
-
-    @property
-    def synonyms(self) -> Synonyms:
-        return self.vocabulary.synonyms
-
-    def use_overrides(self, version: object, groups: list[list[str]],
-                      pins: dict[str, tuple[int, ...]]) -> None:
-        with self._lock:
-            if self.vocabulary.use(version, groups, pins) and self._engine is not None:
-                self._engine.use_vocabulary(self.synonyms, self.vocabulary.pins)
 
     def database(self) -> sa.Engine:
         """This process's connection pool (made on first use, made again after a fork)."""

@@ -1,21 +1,41 @@
-"""The read side every index backend shares: each read goes to the backend's current
-:class:`Engine` through ``_read``, which gives a default (no results, nothing suggested)
-instead of an error when the index is missing, unreadable or its database down."""
+"""What every index backend shares: the synonyms and pins in force, and the read side. Each
+read goes to the backend's current :class:`Engine` through ``_read``, which gives a default
+(no results, nothing suggested) instead of an error when the index is missing, unreadable or
+its database down."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
 from kb.core.search import overrides
 from kb.core.search.normal import normalise
 from kb.core.search.query import Engine, Hit, SearchResults
+from kb.core.search.synonyms import Synonyms, Vocabulary
 
 T = TypeVar("T")
 
 
 class EngineReads:
-    """Mixed into SearchIndex (Whoosh) and PgSearchIndex (PostgreSQL)."""
+    """Mixed into SearchIndex (Whoosh) and PgSearchIndex (PostgreSQL), which set
+    ``vocabulary``, ``_lock`` and ``_engine``."""
+
+    vocabulary: Vocabulary
+    _lock: threading.RLock
+    _engine: Engine | None
+
+    @property
+    def synonyms(self) -> Synonyms:
+        return self.vocabulary.synonyms
+
+    def use_overrides(self, version: object, groups: list[list[str]],
+                      pins: dict[str, tuple[int, ...]]) -> None:
+        """Search with these synonym groups beside the file's, and these pins, from the next
+        query on (the searcher stays open: nothing is re-indexed)."""
+        with self._lock:
+            if self.vocabulary.use(version, groups, pins) and self._engine is not None:
+                self._engine.use_vocabulary(self.synonyms, self.vocabulary.pins)
 
     def _read(self, fn: Callable[[Engine], T], default: T) -> T:
         raise NotImplementedError
